@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class WiringConfig(AppConfig):
+    """The top: pages that compose every app, demo data, and the role groups' permissions."""
+
+    name = "config"
+    label = "config"
+    verbose_name = "School office"
+
+    def ready(self) -> None:
+        from config.roles import sync_role_groups
+
+        # Keep each role's group holding exactly its permissions after every migrate.
+        post_migrate.connect(sync_role_groups, dispatch_uid="config.sync_role_groups")

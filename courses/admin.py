@@ -1,0 +1,101 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from courses.models import (
+    Attendance,
+    Closure,
+    Cycle,
+    Enrollment,
+    Lesson,
+    Level,
+    PlacementDecision,
+    TimetableSlot,
+)
+from school.admin_scoping import SchoolScopedAdmin, register_school_path
+
+for label, path in {
+    "courses.Cycle": "school",
+    "courses.Lesson": "cycle__school",
+    "courses.Enrollment": "cycle__school",
+}.items():
+    register_school_path(label, path)
+
+
+@admin.register(Level)
+class LevelAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "includes_history", "prerequisite", "position"]
+    list_editable = ["position"]
+    search_fields = ["code", "name"]
+
+
+class TimetableInline(admin.TabularInline):
+    model = TimetableSlot
+    extra = 1
+
+
+@admin.register(Cycle)
+class CycleAdmin(SchoolScopedAdmin):
+    list_display = ["code", "level", "section", "starts_on", "ends_on", "capacity", "total_hours", "venue"]
+    list_filter = ["level", "venue", "starts_on", "school"]
+    search_fields = ["code", "section"]
+    date_hierarchy = "starts_on"
+    list_select_related = ["level", "venue"]
+    filter_horizontal = ["teachers"]
+    inlines = [TimetableInline]
+
+
+@admin.register(Closure)
+class ClosureAdmin(SchoolScopedAdmin):
+    list_display = ["starts_on", "ends_on", "reason", "school"]
+    list_filter = ["school"]
+    search_fields = ["reason"]
+
+
+@admin.register(Lesson)
+class LessonAdmin(SchoolScopedAdmin, SimpleHistoryAdmin):
+    school_path = "cycle__school"
+    list_display = ["cycle", "date", "starts_at", "ends_at", "hours", "status", "topic", "teacher"]
+    list_filter = ["status", "cycle__level", "cycle"]
+    search_fields = ["cycle__code", "topic"]
+    date_hierarchy = "date"
+    list_select_related = ["cycle", "teacher__user"]
+
+
+@admin.register(Enrollment)
+class EnrollmentAdmin(SchoolScopedAdmin, SimpleHistoryAdmin):
+    school_path = "cycle__school"
+    list_display = [
+        "student", "cycle", "status", "waitlist_position", "entry_date", "exit_date",
+        "withdrawal_reason",
+    ]  # fmt: skip
+    list_filter = ["status", "cycle__level", "cycle"]
+    search_fields = ["student__first_name", "student__last_name", "cycle__code"]
+    list_select_related = ["student", "cycle"]
+    raw_id_fields = ["student"]
+
+
+@admin.register(PlacementDecision)
+class PlacementDecisionAdmin(SchoolScopedAdmin):
+    school_path = "student__school"
+    list_display = ["student", "level", "decided_by", "decided_on"]
+    list_filter = ["level"]
+    search_fields = ["student__first_name", "student__last_name", "note"]
+    list_select_related = ["student", "level", "decided_by"]
+    raw_id_fields = ["student"]
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(SchoolScopedAdmin, SimpleHistoryAdmin):
+    """Corrections are kept with who, when, before and after: see each row's history."""
+
+    school_path = "lesson__cycle__school"
+    list_display = ["lesson", "student_name", "status", "marked_by", "marked_at"]
+    list_filter = ["status", "lesson__cycle"]
+    search_fields = ["enrollment__student__first_name", "enrollment__student__last_name"]
+    list_select_related = ["lesson__cycle", "enrollment__student", "marked_by"]
+    raw_id_fields = ["enrollment", "lesson"]
+
+    @admin.display(description=_("student"), ordering="enrollment__student__last_name")
+    def student_name(self, obj: Attendance) -> str:
+        return obj.enrollment.student.full_name

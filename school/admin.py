@@ -1,0 +1,131 @@
+from typing import Any
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from school.admin_scoping import SchoolScopedAdmin, register_school_path
+from school.models import Room, School, SpecialCategoryData, Student, Teacher, User, Venue
+
+for label, path in {
+    "school.School": "",
+    "school.Venue": "school",
+    "school.Room": "venue__school",
+    "school.Teacher": "school",
+    "school.Student": "school",
+    "school.User": "school",
+}.items():
+    if path:
+        register_school_path(label, path)
+
+
+@admin.register(School)
+class SchoolAdmin(admin.ModelAdmin):
+    list_display = ["name", "country", "programme_period", "operation_code", "time_zone"]
+    list_filter = ["programme_period", "country"]
+    search_fields = ["name", "operation_code"]
+    fieldsets = [
+        (None, {"fields": ["name", "country", "time_zone"]}),
+        (_("Funder"), {"fields": ["operation_code", "programme_period", "qualification_counts_as_result"]}),
+        (
+            _("Attendance rules (DOMAIN: ESF-funded training in Greece)"),
+            {
+                "fields": [
+                    "absence_limit_percent",
+                    "extended_absence_limit_percent",
+                    "at_risk_consecutive_absences",
+                    "attendance_edit_days",
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[School]:
+        qs = super().get_queryset(request)
+        if request.user.is_superuser:
+            return qs
+        return qs.filter(pk=request.user.school_id)
+
+
+@admin.register(User)
+class UserAdmin(SchoolScopedAdmin, BaseUserAdmin):
+    list_display = ["username", "first_name", "last_name", "role", "school", "language", "is_active"]
+    list_filter = ["role", "school", "is_active", "language"]
+    search_fields = ["username", "first_name", "last_name", "email"]
+    fieldsets = [
+        *BaseUserAdmin.fieldsets,
+        (_("School office"), {"fields": ["school", "role", "language"]}),
+    ]
+
+
+class RoomInline(admin.TabularInline):
+    model = Room
+    extra = 1
+
+
+@admin.register(Venue)
+class VenueAdmin(SchoolScopedAdmin):
+    list_display = ["name", "address", "school"]
+    list_filter = ["school"]
+    search_fields = ["name", "address"]
+    inlines = [RoomInline]
+
+
+@admin.register(Teacher)
+class TeacherAdmin(SchoolScopedAdmin):
+    list_display = ["__str__", "user", "phone", "school"]
+    list_filter = ["school"]
+    search_fields = ["user__first_name", "user__last_name", "user__username"]
+    list_select_related = ["user", "school"]
+    raw_id_fields = ["user"]
+
+
+class SpecialCategoryInline(admin.StackedInline):
+    """Shown only to users holding the special-category permission (never teachers)."""
+
+    model = SpecialCategoryData
+    can_delete = False
+    extra = 0
+    max_num = 1
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.has_perm("school.view_specialcategorydata")
+
+
+@admin.register(Student)
+class StudentAdmin(SchoolScopedAdmin, SimpleHistoryAdmin):
+    list_display = [
+        "last_name", "first_name", "nationality", "gender", "language", "phone",
+        "labour_market_status", "entry_form_on",
+    ]  # fmt: skip
+    list_filter = ["gender", "nationality", "language", "labour_market_status", "school"]
+    search_fields = ["first_name", "last_name", "email", "phone"]
+    list_select_related = ["school"]
+    raw_id_fields = ["user"]
+    inlines = [SpecialCategoryInline]
+    fieldsets = [
+        (None, {"fields": ["school", "user", ("first_name", "last_name"), "date_of_birth", "gender", "nationality"]}),
+        (_("Contact"), {"fields": ["language", "phone", "email"]}),
+        (
+            _("ESF participant record (as of entry)"),
+            {
+                "fields": [
+                    "entry_form_on", "labour_market_status", "unemployed_months", "isced_level",
+                    "household_jobless", "household_dependent_children", "household_single_adult",
+                    "foreign_background", "other_disadvantage", "homeless", "rural_area",
+                ]  # fmt: skip
+            },
+        ),
+        (
+            _("On exit"),
+            {
+                "fields": [
+                    "exit_form_on", "exit_in_education", "exit_employed", "exit_job_searching",
+                    "qualification_gained_on",
+                ]  # fmt: skip
+            },
+        ),
+    ]

@@ -1,0 +1,349 @@
+"""The ground floor: schools (tenants), venues, people and their participant record."""
+
+import zoneinfo
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+from phonenumber_field.modelfields import PhoneNumberField
+from simple_history.models import HistoricalRecords
+
+from school.choices import (
+    Answer,
+    Gender,
+    IscedLevel,
+    LabourMarketStatus,
+    ProgrammePeriod,
+    Role,
+)
+
+# EU member states (ISO 3166-1 alpha-2). A participant whose nationality is not one of these is a
+# third-country national for the ESF indicators (CO15, EECO13).
+EU_MEMBER_STATES = frozenset(
+    "AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split()
+)
+
+percent_validators = [MinValueValidator(0), MaxValueValidator(100)]
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+class School(models.Model):
+    """A tenant: one school with its funder's operation and its attendance rules."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    country = CountryField(_("country"), help_text=_("Decides the public holidays lessons skip."))
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Athens", validators=[validate_time_zone]
+    )
+    operation_code = models.CharField(
+        _("ESF operation code"),
+        max_length=50,
+        blank=True,
+        help_text=_("The funder's code of the operation (e.g. the MIS code), printed on reports."),
+    )
+    programme_period = models.CharField(
+        _("programme period"),
+        max_length=9,
+        choices=ProgrammePeriod,
+        default=ProgrammePeriod.ESF_2021_2027,
+        help_text=_("Decides which ESF indicator set the funder's report uses."),
+    )
+    absence_limit_percent = models.DecimalField(
+        _("absence limit (% of total hours)"),
+        max_digits=5,
+        decimal_places=2,
+        default=10,
+        validators=percent_validators,
+        help_text=_("ESF-funded training in Greece allows 10% of a programme's total hours."),
+    )
+    extended_absence_limit_percent = models.DecimalField(
+        _("extended absence limit (% of total hours)"),
+        max_digits=5,
+        decimal_places=2,
+        default=20,
+        validators=percent_validators,
+        help_text=_(
+            "For participants with a disability or documented hospitalisation (20% in Greece)."
+        ),
+    )
+    at_risk_consecutive_absences = models.PositiveSmallIntegerField(
+        _("absences in a row that flag a student at risk"), default=2
+    )
+    attendance_edit_days = models.PositiveSmallIntegerField(
+        _("days a teacher may correct attendance"),
+        default=7,
+        help_text=_("Older corrections need a coordinator."),
+    )
+    qualification_counts_as_result = models.BooleanField(
+        _("certificate counts as 'gaining a qualification'"),
+        default=True,
+        help_text=_("Whether the funder counts the language certificate as a result indicator."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("school")
+        verbose_name_plural = _("schools")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(absence_limit_percent__gte=0, absence_limit_percent__lte=100),
+                name="school_absence_limit_percent",
+            ),
+            models.CheckConstraint(
+                condition=Q(extended_absence_limit_percent__gte=F("absence_limit_percent"))
+                & Q(extended_absence_limit_percent__lte=100),
+                name="school_extended_absence_limit_percent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+class User(AbstractUser):
+    """A person who signs in. ``role`` decides what they see; ``school`` is their tenant."""
+
+    school = models.ForeignKey(
+        School,
+        verbose_name=_("school"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role, blank=True)
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="el"
+    )
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        constraints = [
+            # Every role works inside one school; only an operator (no role) stands outside.
+            models.CheckConstraint(
+                condition=Q(role="") | Q(school__isnull=False), name="user_role_needs_school"
+            ),
+        ]
+
+
+class Venue(models.Model):
+    """A place lessons happen: a community centre, a library, the school's own building."""
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="venues")
+    name = models.CharField(_("name"), max_length=200)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("venue")
+        verbose_name_plural = _("venues")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "name"], name="venue_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Room(models.Model):
+    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="rooms")
+    name = models.CharField(_("name"), max_length=100)
+    seats = models.PositiveSmallIntegerField(_("seats"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("room")
+        verbose_name_plural = _("rooms")
+        ordering = ["venue__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["venue", "name"], name="room_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.venue.name}, {self.name}"
+
+
+class Teacher(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="teacher"
+    )
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="teachers")
+    phone = PhoneNumberField(_("phone"), blank=True)
+
+    class Meta:
+        verbose_name = _("teacher")
+        verbose_name_plural = _("teachers")
+        ordering = ["user__last_name", "user__first_name"]
+
+    def __str__(self) -> str:
+        return self.user.get_full_name() or self.user.username
+
+
+class Student(models.Model):
+    """A participant: who they are and the funder's participant record as of the entry date."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="students")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="student",
+    )
+    first_name = models.CharField(_("first name"), max_length=150)
+    last_name = models.CharField(_("last name"), max_length=150)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    gender = models.CharField(
+        _("gender"), max_length=12, choices=Gender, default=Gender.UNDISCLOSED
+    )
+    nationality = CountryField(_("nationality"), blank=True)
+    language = models.CharField(
+        _("preferred language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("Messages and pages reach the student in this language."),
+    )
+    phone = PhoneNumberField(_("phone"), blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+
+    # The ESF participant record (DOMAIN.md §2), as of the entry date. Blank means not yet asked.
+    entry_form_on = models.DateField(
+        _("entry form filled on"), null=True, blank=True, help_text=_("When the fields were asked.")
+    )
+    labour_market_status = models.CharField(
+        _("labour-market status"), max_length=24, choices=LabourMarketStatus, blank=True
+    )
+    unemployed_months = models.PositiveSmallIntegerField(
+        _("months unemployed"), null=True, blank=True
+    )
+    isced_level = models.PositiveSmallIntegerField(
+        _("highest education (ISCED 2011)"), choices=IscedLevel, null=True, blank=True
+    )
+    household_jobless = models.CharField(
+        _("jobless household"), max_length=8, choices=Answer, blank=True
+    )
+    household_dependent_children = models.CharField(
+        _("household with dependent children"), max_length=8, choices=Answer, blank=True
+    )
+    household_single_adult = models.CharField(
+        _("single adult with dependent children"), max_length=8, choices=Answer, blank=True
+    )
+    foreign_background = models.CharField(
+        _("foreign background"), max_length=8, choices=Answer, blank=True
+    )
+    other_disadvantage = models.CharField(
+        _("other disadvantage"), max_length=8, choices=Answer, blank=True
+    )
+    homeless = models.CharField(
+        _("homeless or housing exclusion"), max_length=8, choices=Answer, blank=True
+    )
+    rural_area = models.BooleanField(_("lives in a rural area"), null=True, blank=True)
+
+    # Result indicators, taken on exit (within 4 weeks of leaving).
+    exit_form_on = models.DateField(_("exit form filled on"), null=True, blank=True)
+    exit_in_education = models.BooleanField(
+        _("in education or training on exit"), null=True, blank=True
+    )
+    exit_employed = models.BooleanField(_("employed on exit"), null=True, blank=True)
+    exit_job_searching = models.BooleanField(_("job searching on exit"), null=True, blank=True)
+    qualification_gained_on = models.DateField(
+        _("qualification gained on"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the student passes a certification exam."),
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("student")
+        verbose_name_plural = _("students")
+        ordering = ["last_name", "first_name", "id"]
+        indexes = [models.Index(fields=["school", "last_name", "first_name"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(unemployed_months__isnull=True)
+                | Q(labour_market_status__in=["unemployed", "long_term_unemployed"]),
+                name="student_unemployed_months_only_when_unemployed",
+            ),
+            models.CheckConstraint(
+                condition=Q(isced_level__isnull=True) | Q(isced_level__lte=8),
+                name="student_isced_level_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def is_third_country_national(self) -> bool | None:
+        if not self.nationality:
+            return None
+        return self.nationality.code not in EU_MEMBER_STATES
+
+    def age_on(self, day: date) -> int | None:
+        if self.date_of_birth is None:
+            return None
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+class SpecialCategoryData(models.Model):
+    """GDPR art. 9 data, kept apart so that no query for a roster or a list can reach it.
+
+    Only users with the ``view_specialcategorydata`` permission read it; never teachers.
+    """
+
+    student = models.OneToOneField(
+        Student, on_delete=models.CASCADE, primary_key=True, related_name="special_category"
+    )
+    disability = models.CharField(_("disability"), max_length=8, choices=Answer, blank=True)
+    disability_asked_on = models.DateField(_("disability asked on"), null=True, blank=True)
+    minority = models.CharField(
+        _("minority (incl. Roma)"), max_length=8, choices=Answer, blank=True
+    )
+    minority_asked_on = models.DateField(_("minority asked on"), null=True, blank=True)
+    documented_hospitalisation = models.BooleanField(
+        _("documented hospitalisation"),
+        default=False,
+        help_text=_("Raises the absence limit to the extended limit."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("special-category data")
+        verbose_name_plural = _("special-category data")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(disability="") | Q(disability_asked_on__isnull=False),
+                name="special_category_disability_asked_on",
+            ),
+            models.CheckConstraint(
+                condition=Q(minority="") | Q(minority_asked_on__isnull=False),
+                name="special_category_minority_asked_on",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Special-category data #%(id)s") % {"id": self.pk})

@@ -1,0 +1,94 @@
+"""Everything that writes schools and people."""
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from school.choices import ProgrammePeriod, Role
+from school.models import School, Student, Teacher, User
+
+
+@transaction.atomic
+def school_create(
+    *,
+    name: str,
+    country: str,
+    programme_period: str = ProgrammePeriod.ESF_2021_2027,
+    operation_code: str = "",
+    time_zone: str = "Europe/Athens",
+) -> School:
+    school = School(
+        name=name,
+        country=country.upper(),
+        programme_period=programme_period,
+        operation_code=operation_code,
+        time_zone=time_zone,
+    )
+    school.full_clean()
+    school.save()
+    return school
+
+
+@transaction.atomic
+def user_upsert(
+    *,
+    username: str,
+    password: str | None,
+    role: str,
+    school: School,
+    student: Student | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    language: str | None = None,
+) -> User:
+    """Create a user with one role in one school, or update the user of that name.
+
+    1. Check the role and, for a student account, that its student record is in the school.
+    2. Create or update the user; coordinators and auditors may open the admin.
+    3. Put the user in exactly the group of their role (the group carries the permissions).
+    4. Give a teacher their teacher profile; link a student account to its student record.
+    """
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role %(role)s.") % {"role": role}})
+    if role == Role.STUDENT:
+        if student is None:
+            raise ValidationError({"student": _("A student account needs its student record.")})
+        if student.school_id != school.pk:
+            raise ValidationError({"student": _("That student is not in this school.")})
+
+    user = User.objects.select_for_update().filter(username=username).first()
+    if user is None:
+        user = User(username=username)
+    user.school = school
+    user.role = role
+    user.is_staff = role in (Role.COORDINATOR, Role.AUDITOR)
+    if first_name or not user.pk:
+        user.first_name = first_name or (student.first_name if student else "")
+    if last_name or not user.pk:
+        user.last_name = last_name or (student.last_name if student else "")
+    if email:
+        user.email = email
+    if language:
+        user.language = language
+    elif student is not None and not user.pk:
+        user.language = student.language
+    if password:
+        user.set_password(password)
+    elif not user.pk:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+
+    group, _created = Group.objects.get_or_create(name=role)
+    user.groups.set([group])
+
+    if role == Role.TEACHER:
+        Teacher.objects.update_or_create(user=user, defaults={"school": school})
+    if student is not None and role == Role.STUDENT:
+        # One account per student record: take it over from any earlier account.
+        Student.objects.filter(user=user).exclude(pk=student.pk).update(user=None)
+        student.user = user
+        student.save(update_fields=["user", "updated_at"])
+    return user
