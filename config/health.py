@@ -24,7 +24,9 @@ def broker_ok(*, url: str | None = None) -> bool:
     timeout = settings.HEALTHCHECK_TIMEOUT
     try:
         with app.connection_for_write(url=url, connect_timeout=timeout) as conn:
-            conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=timeout)
+            conn.ensure_connection(
+                max_retries=1, interval_start=0, interval_step=0, timeout=timeout
+            )
         return True
     except Exception:
         logger.warning("health check: broker does not answer", exc_info=True)

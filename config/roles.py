@@ -13,13 +13,24 @@ from school.choices import Role
 
 SCHOOL_MODELS = ["venue", "room", "teacher", "student"]
 COURSE_MODELS = [
-    "level", "cycle", "timetableslot", "closure", "lesson", "enrollment", "placementdecision",
+    "level",
+    "cycle",
+    "timetableslot",
+    "closure",
+    "lesson",
+    "enrollment",
+    "placementdecision",
     "attendance",
-]  # fmt: skip
+]
 EXAM_MODELS = [
-    "examtype", "examscheme", "examskill", "examround", "examregistration", "examresult",
+    "examtype",
+    "examscheme",
+    "examskill",
+    "examround",
+    "examregistration",
+    "examresult",
     "skillscore",
-]  # fmt: skip
+]
 
 
 def _all(app: str, models: list[str], actions: tuple[str, ...]) -> list[str]:

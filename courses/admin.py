@@ -36,7 +36,16 @@ class TimetableInline(admin.TabularInline):
 
 @admin.register(Cycle)
 class CycleAdmin(SchoolScopedAdmin):
-    list_display = ["code", "level", "section", "starts_on", "ends_on", "capacity", "total_hours", "venue"]
+    list_display = [
+        "code",
+        "level",
+        "section",
+        "starts_on",
+        "ends_on",
+        "capacity",
+        "total_hours",
+        "venue",
+    ]
     list_filter = ["level", "venue", "starts_on", "school"]
     search_fields = ["code", "section"]
     date_hierarchy = "starts_on"
@@ -66,9 +75,14 @@ class LessonAdmin(SchoolScopedAdmin, SimpleHistoryAdmin):
 class EnrollmentAdmin(SchoolScopedAdmin, SimpleHistoryAdmin):
     school_path = "cycle__school"
     list_display = [
-        "student", "cycle", "status", "waitlist_position", "entry_date", "exit_date",
+        "student",
+        "cycle",
+        "status",
+        "waitlist_position",
+        "entry_date",
+        "exit_date",
         "withdrawal_reason",
-    ]  # fmt: skip
+    ]
     list_filter = ["status", "cycle__level", "cycle"]
     search_fields = ["student__first_name", "student__last_name", "cycle__code"]
     list_select_related = ["student", "cycle"]

@@ -161,9 +161,7 @@ class Lesson(models.Model):
     ends_at = models.TimeField(_("ends at"))
     # Kept alongside the times so that hour totals are a plain SUM in SQL on every database.
     hours = models.DecimalField(_("hours"), max_digits=4, decimal_places=2)
-    status = models.CharField(
-        _("status"), max_length=10, choices=Status, default=Status.SCHEDULED
-    )
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.SCHEDULED)
     topic = models.CharField(_("topic covered"), max_length=300, blank=True)
     room = models.ForeignKey(
         Room, on_delete=models.SET_NULL, related_name="lessons", null=True, blank=True

@@ -22,7 +22,9 @@ def teach_home(request: HttpRequest) -> HttpResponse:
     today = _school_today(request)
     week_end = today + dt.timedelta(days=6 - today.weekday())
     teacher = getattr(request.user, "teacher", None)
-    lessons = list(lessons_of_teacher(teacher=teacher, start=today, end=week_end)) if teacher else []
+    lessons = (
+        list(lessons_of_teacher(teacher=teacher, start=today, end=week_end)) if teacher else []
+    )
     return render(
         request,
         "courses/teach_home.html",

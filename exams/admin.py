@@ -41,15 +41,26 @@ class ExamSchemeAdmin(admin.ModelAdmin):
     """Points, pass thresholds and grade bands: published defaults (DOMAIN.md §1), editable."""
 
     list_display = [
-        "exam_type", "level", "good_from_percent", "very_good_from_percent", "excellent_from_percent",
-    ]  # fmt: skip
+        "exam_type",
+        "level",
+        "good_from_percent",
+        "very_good_from_percent",
+        "excellent_from_percent",
+    ]
     list_filter = ["exam_type", "level"]
     inlines = [SkillInline]
 
 
 @admin.register(ExamRound)
 class ExamRoundAdmin(SchoolScopedAdmin):
-    list_display = ["name", "scheme", "registration_deadline", "exam_date", "centre", "results_published_on"]
+    list_display = [
+        "name",
+        "scheme",
+        "registration_deadline",
+        "exam_date",
+        "centre",
+        "results_published_on",
+    ]
     list_filter = ["scheme__exam_type", "scheme__level", "school"]
     search_fields = ["name", "centre"]
     date_hierarchy = "exam_date"
@@ -82,9 +93,10 @@ class ExamResultAdmin(SchoolScopedAdmin, SimpleHistoryAdmin):
     list_display = ["registration", "total", "max_total", "passed", "grade", "certificate_number"]
     list_filter = ["passed", "grade", "registration__exam_round"]
     search_fields = [
-        "registration__student__first_name", "registration__student__last_name",
+        "registration__student__first_name",
+        "registration__student__last_name",
         "certificate_number",
-    ]  # fmt: skip
+    ]
     list_select_related = ["registration__student", "registration__exam_round"]
     raw_id_fields = ["registration"]
     readonly_fields = ["total", "max_total", "passed", "grade"]

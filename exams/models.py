@@ -29,7 +29,9 @@ class ExamType(models.Model):
         help_text=_("Age a candidate must have reached on the reference day of the exam year."),
     )
     age_reference_month = models.PositiveSmallIntegerField(
-        _("age reference month"), default=5, validators=[MinValueValidator(1), MaxValueValidator(12)]
+        _("age reference month"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
     )
     age_reference_day = models.PositiveSmallIntegerField(
         _("age reference day"), default=31, validators=[MinValueValidator(1), MaxValueValidator(31)]
@@ -95,7 +97,9 @@ class ExamSkill(models.Model):
     scheme = models.ForeignKey(ExamScheme, on_delete=models.CASCADE, related_name="skills")
     code = models.SlugField(_("code"), max_length=30)
     name = models.CharField(_("name"), max_length=100)
-    max_points = models.DecimalField(_("maximum points"), max_digits=5, decimal_places=2, default=25)
+    max_points = models.DecimalField(
+        _("maximum points"), max_digits=5, decimal_places=2, default=25
+    )
     pass_percent = models.DecimalField(
         _("passed from (% of maximum)"),
         max_digits=5,
@@ -153,7 +157,9 @@ class ExamRegistration(models.Model):
     exam_round = models.ForeignKey(
         ExamRound, on_delete=models.PROTECT, related_name="registrations"
     )
-    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="exam_registrations")
+    student = models.ForeignKey(
+        Student, on_delete=models.PROTECT, related_name="exam_registrations"
+    )
     registered_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -29,7 +29,10 @@ class SchoolAdmin(admin.ModelAdmin):
     search_fields = ["name", "operation_code"]
     fieldsets = [
         (None, {"fields": ["name", "country", "time_zone"]}),
-        (_("Funder"), {"fields": ["operation_code", "programme_period", "qualification_counts_as_result"]}),
+        (
+            _("Funder"),
+            {"fields": ["operation_code", "programme_period", "qualification_counts_as_result"]},
+        ),
         (
             _("Attendance rules (DOMAIN: ESF-funded training in Greece)"),
             {
@@ -52,7 +55,15 @@ class SchoolAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(SchoolScopedAdmin, BaseUserAdmin):
-    list_display = ["username", "first_name", "last_name", "role", "school", "language", "is_active"]
+    list_display = [
+        "username",
+        "first_name",
+        "last_name",
+        "role",
+        "school",
+        "language",
+        "is_active",
+    ]
     list_filter = ["role", "school", "is_active", "language"]
     search_fields = ["username", "first_name", "last_name", "email"]
     fieldsets = [
@@ -98,34 +109,63 @@ class SpecialCategoryInline(admin.StackedInline):
 @admin.register(Student)
 class StudentAdmin(SchoolScopedAdmin, SimpleHistoryAdmin):
     list_display = [
-        "last_name", "first_name", "nationality", "gender", "language", "phone",
-        "labour_market_status", "entry_form_on",
-    ]  # fmt: skip
+        "last_name",
+        "first_name",
+        "nationality",
+        "gender",
+        "language",
+        "phone",
+        "labour_market_status",
+        "entry_form_on",
+    ]
     list_filter = ["gender", "nationality", "language", "labour_market_status", "school"]
     search_fields = ["first_name", "last_name", "email", "phone"]
     list_select_related = ["school"]
     raw_id_fields = ["user"]
     inlines = [SpecialCategoryInline]
     fieldsets = [
-        (None, {"fields": ["school", "user", ("first_name", "last_name"), "date_of_birth", "gender", "nationality"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "school",
+                    "user",
+                    ("first_name", "last_name"),
+                    "date_of_birth",
+                    "gender",
+                    "nationality",
+                ]
+            },
+        ),
         (_("Contact"), {"fields": ["language", "phone", "email"]}),
         (
             _("ESF participant record (as of entry)"),
             {
                 "fields": [
-                    "entry_form_on", "labour_market_status", "unemployed_months", "isced_level",
-                    "household_jobless", "household_dependent_children", "household_single_adult",
-                    "foreign_background", "other_disadvantage", "homeless", "rural_area",
-                ]  # fmt: skip
+                    "entry_form_on",
+                    "labour_market_status",
+                    "unemployed_months",
+                    "isced_level",
+                    "household_jobless",
+                    "household_dependent_children",
+                    "household_single_adult",
+                    "foreign_background",
+                    "other_disadvantage",
+                    "homeless",
+                    "rural_area",
+                ]
             },
         ),
         (
             _("On exit"),
             {
                 "fields": [
-                    "exit_form_on", "exit_in_education", "exit_employed", "exit_job_searching",
+                    "exit_form_on",
+                    "exit_in_education",
+                    "exit_employed",
+                    "exit_job_searching",
                     "qualification_gained_on",
-                ]  # fmt: skip
+                ]
             },
         ),
     ]

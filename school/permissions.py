@@ -11,7 +11,9 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 
-def role_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def role_required(
+    *roles: str,
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Pages: a visitor is sent to sign in; a signed-in user of another role gets a 403."""
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

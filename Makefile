@@ -1,0 +1,48 @@
+# The everyday commands. `make run` and `make test` work from a fresh clone.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell md5sum pyproject.toml | cut -c1-12)
+LOCAL := DJANGO_SETTINGS_MODULE=config.settings.local
+
+
+.PHONY: install run seed test lint fmt typecheck bench clean
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+## run: the whole product on SQLite and a file-based broker, with demo data, at http://127.0.0.1:8000
+run: install
+	$(LOCAL) $(BIN)/python manage.py migrate --noinput
+	$(LOCAL) $(BIN)/python manage.py seed_demo
+	@echo "Starting web, worker and beat at http://127.0.0.1:8000 (Ctrl-C stops all three)"
+	PATH=$(CURDIR)/$(BIN):$$PATH $(LOCAL) $(BIN)/honcho start -f Procfile
+
+seed: install
+	$(LOCAL) $(BIN)/python manage.py seed_demo
+
+## test: the whole suite against PostgreSQL and Redis on this machine
+test: install
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(LOCAL) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(LOCAL) $(BIN)/python manage.py check --fail-level WARNING
+	$(LOCAL) $(BIN)/python manage.py spectacular --fail-on-warn --validate --file /dev/null
+
+fmt: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: install
+	$(BIN)/mypy school courses exams notifications config
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,70 @@
+"""Production refuses to start on a forgotten secret instead of running insecurely."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+START = "import django; django.setup(); print('started')"
+
+
+def start_production(**env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DATABASE_URL")}
+    clean.update(DJANGO_SETTINGS_MODULE="config.settings.production", **env)
+    return subprocess.run(
+        [sys.executable, "-c", START],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = start_production(DATABASE_URL="postgres://postgres@127.0.0.1:5432/x")
+    assert result.returncode != 0
+    assert "Set SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_database_url():
+    result = start_production(SECRET_KEY="k" * 50)
+    assert result.returncode != 0
+    assert "Set DATABASE_URL" in result.stderr
+
+
+def test_production_starts_with_both(tmp_path):
+    result = start_production(
+        SECRET_KEY="k" * 50, DATABASE_URL="postgres://postgres@127.0.0.1:5432/x"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "started" in result.stdout
+
+
+def test_secret_may_come_from_a_file(tmp_path):
+    secret = tmp_path / "secret"
+    secret.write_text("f" * 50 + "\n")
+    result = start_production(
+        SECRET_KEY_FILE=str(secret), DATABASE_URL="postgres://postgres@127.0.0.1:5432/x"
+    )
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("module", ["config.settings.local", "config.settings.test"])
+def test_other_settings_start_without_secrets(module, tmp_path):
+    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DATABASE_URL")}
+    clean.update(DJANGO_SETTINGS_MODULE=module, VAR_DIR=str(tmp_path))
+    result = subprocess.run(
+        [sys.executable, "-c", START],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,86 @@
+import os
+import socket
+
+import pytest
+from django.conf import settings
+from rest_framework.test import APIClient
+
+from tests.factories import SchoolFactory, StudentFactory, TeacherFactory, UserFactory
+
+
+def _answers(url_host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((url_host, port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Say plainly which service is missing instead of failing every test with a traceback."""
+    from urllib.parse import urlparse
+
+    database = settings.DATABASES["default"]
+    redis = urlparse(settings.REDIS_URL)
+    missing = []
+    if database["ENGINE"].endswith("postgresql") and not _answers(
+        database.get("HOST") or "127.0.0.1", int(database.get("PORT") or 5432)
+    ):
+        missing.append(
+            f"PostgreSQL at {database.get('HOST')}:{database.get('PORT')} does not answer. Start it "
+            "with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start "
+            "(or point DATABASE_URL at one)."
+        )
+    if not _answers(redis.hostname or "127.0.0.1", redis.port or 6379):
+        missing.append(
+            f"Redis at {redis.hostname}:{redis.port} does not answer. Start it with: "
+            "redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' "
+            "(or point REDIS_URL at one)."
+        )
+    if missing:
+        pytest.exit("\n".join(missing), returncode=3)
+
+
+# Playwright's sync API runs an event loop in the test's thread; the ORM calls our tests make
+# alongside it are still plain synchronous code.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def school():
+    return SchoolFactory()
+
+
+@pytest.fixture
+def coordinator(school):
+    return UserFactory(school=school, role="coordinator", username="coord")
+
+
+@pytest.fixture
+def auditor(school):
+    return UserFactory(school=school, role="auditor", username="audit")
+
+
+@pytest.fixture
+def teacher(school):
+    return TeacherFactory(school=school, user__username="teach")
+
+
+@pytest.fixture
+def student_user(school):
+    student = StudentFactory(school=school)
+    user = UserFactory(school=school, role="student", username="learner")
+    student.user = user
+    student.save()
+    return user
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def api_as(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client

@@ -1,0 +1,138 @@
+"""factory_boy factories: fictional people only."""
+
+import datetime as dt
+from decimal import Decimal
+
+import factory
+from django.contrib.auth.models import Group
+
+from courses.models import Cycle, Enrollment, Lesson, Level, TimetableSlot
+from exams.models import ExamRegistration, ExamRound, ExamScheme
+from school.models import School, Student, Teacher, User, Venue
+
+
+class SchoolFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = School
+
+    name = factory.Sequence(lambda n: f"Test School {n}")
+    country = "GR"
+    operation_code = factory.Sequence(lambda n: f"OP-{n:05d}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    school = factory.SubFactory(SchoolFactory)
+    role = "coordinator"
+    password = factory.PostGenerationMethodCall("set_password", "pass-word-123")
+
+    @factory.post_generation
+    def role_group(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create and self.role:
+            self.is_staff = self.role in ("coordinator", "auditor")
+            self.save()
+            self.groups.set([Group.objects.get_or_create(name=self.role)[0]])
+
+
+class VenueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Venue
+
+    school = factory.SubFactory(SchoolFactory)
+    name = factory.Sequence(lambda n: f"Venue {n}")
+
+
+class TeacherFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Teacher
+
+    user = factory.SubFactory(UserFactory, role="teacher", school=factory.SelfAttribute("..school"))
+    school = factory.SubFactory(SchoolFactory)
+
+
+class StudentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Student
+
+    school = factory.SubFactory(SchoolFactory)
+    first_name = factory.Iterator(["Amina", "Omid", "Olena", "Grâce", "يوسف", "زهرا"])
+    last_name = factory.Sequence(lambda n: f"Testperson{n}")
+    date_of_birth = dt.date(1990, 4, 1)
+    gender = "female"
+    nationality = "SY"
+    language = "ar"
+
+
+def level(code: str = "A1") -> Level:
+    return Level.objects.get(code=code)
+
+
+class CycleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Cycle
+
+    school = factory.SubFactory(SchoolFactory)
+    level = factory.LazyFunction(level)
+    code = factory.Sequence(lambda n: f"A1-TEST-{n}")
+    starts_on = dt.date(2026, 10, 5)
+    ends_on = dt.date(2027, 1, 29)
+    capacity = 20
+    total_hours = Decimal(96)
+
+
+class TimetableSlotFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TimetableSlot
+
+    cycle = factory.SubFactory(CycleFactory)
+    weekday = 0
+    starts_at = dt.time(17)
+    ends_at = dt.time(20)
+
+
+class LessonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Lesson
+
+    cycle = factory.SubFactory(CycleFactory)
+    date = dt.date(2026, 11, 23)
+    starts_at = dt.time(17)
+    ends_at = dt.time(20)
+    hours = Decimal(3)
+
+
+class EnrollmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enrollment
+
+    cycle = factory.SubFactory(CycleFactory)
+    student = factory.SubFactory(StudentFactory, school=factory.SelfAttribute("..cycle.school"))
+    status = "enrolled"
+
+
+class ExamRoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExamRound
+
+    school = factory.SubFactory(SchoolFactory)
+    scheme = factory.LazyFunction(
+        lambda: ExamScheme.objects.get(exam_type__code="ellinomatheia", level__code="A1")
+    )
+    name = factory.Sequence(lambda n: f"A1 round {n}")
+    registration_deadline = dt.date(2027, 3, 31)
+    exam_date = dt.date(2027, 5, 15)
+    centre = "Test exam centre"
+
+
+class ExamRegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ExamRegistration
+
+    exam_round = factory.SubFactory(ExamRoundFactory)
+    student = factory.SubFactory(
+        StudentFactory, school=factory.SelfAttribute("..exam_round.school")
+    )
