@@ -36,6 +36,7 @@ lint: install
 	$(LOCAL) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(LOCAL) $(BIN)/python manage.py check --fail-level WARNING
 	$(LOCAL) $(BIN)/python manage.py spectacular --fail-on-warn --validate --file /dev/null
+	$(BIN)/mypy school courses exams notifications config
 
 fmt: install
 	$(BIN)/ruff check --fix .

@@ -1,7 +1,7 @@
 """Pages that compose the apps: the front door, each role's home, the health check."""
 
 from django.contrib.auth.views import LoginView
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -9,9 +9,9 @@ from django.views.decorators.http import require_GET
 from config import health
 from courses.selectors import office_overview
 from school.choices import Role
-from school.permissions import role_required
+from school.permissions import SignedInRequest, role_required
 
-ROLE_HOMES = {
+ROLE_HOMES: dict[str, str] = {
     Role.COORDINATOR: "office",
     Role.AUDITOR: "office",
     Role.TEACHER: "teach",
@@ -19,13 +19,17 @@ ROLE_HOMES = {
 }
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: HttpRequest) -> HttpResponseBase:
     """Sign-in for visitors; each signed-in user goes on to their role's home."""
     if not request.user.is_authenticated:
         return LoginView.as_view(redirect_authenticated_user=True)(request)
     if request.user.is_superuser and not request.user.role:
         return redirect("admin:index")
-    return redirect(ROLE_HOMES.get(request.user.role, "signed-out"))
+    return redirect(
+        ROLE_HOMES.get(Role(request.user.role), "signed-out")
+        if request.user.role in Role.values
+        else "signed-out"
+    )
 
 
 def signed_out(request: HttpRequest) -> HttpResponse:
@@ -33,8 +37,8 @@ def signed_out(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.COORDINATOR, Role.AUDITOR)
-def office(request: HttpRequest) -> HttpResponse:
-    overview = office_overview(school_id=request.user.school_id)
+def office(request: SignedInRequest) -> HttpResponse:
+    overview = office_overview(school_id=request.user.school_id or 0)
     return render(request, "office/home.html", {"overview": overview})
 
 
@@ -43,7 +47,7 @@ def office(request: HttpRequest) -> HttpResponse:
 def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": health.database_ok(), "broker": health.broker_ok()}
     down = [name for name, ok in checks.items() if not ok]
-    body = {
+    body: dict[str, object] = {
         "status": "ok" if not down else "unavailable",
         "checks": {name: "ok" if ok else "down" for name, ok in checks.items()},
     }

@@ -34,7 +34,7 @@ def lessons_generate(*, cycle: Cycle) -> list[Lesson]:
             starts_on=cycle.starts_on,
             ends_on=cycle.ends_on,
             slots=slots,
-            country=cycle.school.country.code,
+            country=str(cycle.school.country),
             closures=list(closures),
         )
         if (day, slot.starts_at) not in existing

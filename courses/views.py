@@ -2,22 +2,22 @@
 
 import datetime as dt
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from courses.selectors import lessons_of_student, lessons_of_teacher
 from school.choices import Role
-from school.permissions import role_required
+from school.permissions import SignedInRequest, role_required
 
 
-def _school_today(request: HttpRequest) -> dt.date:
+def _school_today(request: SignedInRequest) -> dt.date:
     school = request.user.school
     return timezone.localdate(timezone=school.zone) if school else timezone.localdate()
 
 
 @role_required(Role.TEACHER)
-def teach_home(request: HttpRequest) -> HttpResponse:
+def teach_home(request: SignedInRequest) -> HttpResponse:
     """Today's and this week's lessons of the cycles the teacher teaches."""
     today = _school_today(request)
     week_end = today + dt.timedelta(days=6 - today.weekday())
@@ -37,7 +37,7 @@ def teach_home(request: HttpRequest) -> HttpResponse:
 
 
 @role_required(Role.STUDENT)
-def student_home(request: HttpRequest) -> HttpResponse:
+def student_home(request: SignedInRequest) -> HttpResponse:
     """The student's own page: the coming four weeks of lessons."""
     today = _school_today(request)
     student = getattr(request.user, "student", None)

@@ -50,7 +50,7 @@ class SchoolAdmin(admin.ModelAdmin):
         qs = super().get_queryset(request)
         if request.user.is_superuser:
             return qs
-        return qs.filter(pk=request.user.school_id)
+        return qs.filter(pk=getattr(request.user, "school_id", None))
 
 
 @admin.register(User)
@@ -67,7 +67,7 @@ class UserAdmin(SchoolScopedAdmin, BaseUserAdmin):
     list_filter = ["role", "school", "is_active", "language"]
     search_fields = ["username", "first_name", "last_name", "email"]
     fieldsets = [
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("School office"), {"fields": ["school", "role", "language"]}),
     ]
 

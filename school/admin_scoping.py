@@ -16,9 +16,9 @@ class SchoolScopedAdmin(admin.ModelAdmin):
         qs = super().get_queryset(request)
         if request.user.is_superuser:
             return qs
-        if not request.user.school_id:
+        if not _school_id(request):
             return qs.none()
-        return qs.filter(**{f"{self.school_path}_id": request.user.school_id}).distinct()
+        return qs.filter(**{f"{self.school_path}_id": _school_id(request)}).distinct()
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         # Choices in a form come from the same school only, never another tenant's rows.
@@ -37,12 +37,12 @@ class SchoolScopedAdmin(admin.ModelAdmin):
             return
         path = SCHOOL_PATHS.get(model._meta.label)
         if path is not None:
-            field.queryset = field.queryset.filter(**{f"{path}_id": request.user.school_id})
+            field.queryset = field.queryset.filter(**{f"{path}_id": _school_id(request)})
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         # A new row made by a coordinator belongs to their school.
         if not change and self.school_path == "school" and not request.user.is_superuser:
-            obj.school_id = request.user.school_id
+            obj.school_id = _school_id(request)
         super().save_model(request, obj, form, change)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
@@ -50,6 +50,10 @@ class SchoolScopedAdmin(admin.ModelAdmin):
         if self.school_path == "school" and not request.user.is_superuser:
             readonly.append("school")
         return readonly
+
+
+def _school_id(request: HttpRequest) -> int | None:
+    return getattr(request.user, "school_id", None)
 
 
 # How each tenant-owned model reaches its school; apps add theirs from their admin module.

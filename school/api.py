@@ -42,7 +42,7 @@ class MeView(APIView):
 
     @extend_schema(responses=MeSerializer)
     def get(self, request: Request) -> Response:
-        return Response(MeSerializer(user_profile(user_id=request.user.pk)).data)
+        return Response(MeSerializer(user_profile(user_id=request.user.pk or 0)).data)
 
 
 class TokenView(ObtainAuthToken):

@@ -328,7 +328,7 @@ class Student(models.Model):
     def is_third_country_national(self) -> bool | None:
         if not self.nationality:
             return None
-        return self.nationality.code not in EU_MEMBER_STATES
+        return str(self.nationality) not in EU_MEMBER_STATES
 
     def age_on(self, day: date) -> int | None:
         if self.date_of_birth is None:

@@ -10,6 +10,14 @@ from django.http import HttpRequest, HttpResponse
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
+from school.models import User
+
+
+class SignedInRequest(HttpRequest):
+    """A request behind sign-in: ``user`` is a real user, never AnonymousUser."""
+
+    user: User
+
 
 def role_required(
     *roles: str,

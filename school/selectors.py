@@ -16,7 +16,7 @@ def teachers_visible_to(*, user: User) -> QuerySet[Teacher]:
     if user.is_superuser:
         return qs
     if user.role in (Role.COORDINATOR, Role.AUDITOR, Role.TEACHER):
-        return qs.filter(school_id=user.school_id)
+        return qs.filter(school=user.school)
     return qs.none()
 
 
