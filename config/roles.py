@@ -48,6 +48,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "school.view_user",
         *_all("courses", COURSE_MODELS, ALL_ACTIONS),
         *_all("exams", EXAM_MODELS, ALL_ACTIONS),
+        "notifications.view_notification",
     ],
     Role.TEACHER: [
         "school.view_student",
@@ -66,6 +67,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_all("school", [*SCHOOL_MODELS, "school"], ("view",)),
         *_all("courses", COURSE_MODELS, ("view",)),
         *_all("exams", EXAM_MODELS, ("view",)),
+        "notifications.view_notification",
     ],
 }
 

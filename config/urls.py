@@ -5,11 +5,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config import views
 from courses import views as course_views
-from school.api import MeView, TokenView
+from school.api import MeView, TeacherListView, TokenView
 
 api_v1 = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
+    path("teachers/", TeacherListView.as_view(), name="api-teachers"),
+    path("", include("courses.urls_api")),
 ]
 
 urlpatterns = [

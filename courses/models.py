@@ -69,6 +69,12 @@ class Cycle(models.Model):
         blank=True,
         help_text=_("Leave empty to use the school's limit; a funder's call may set another."),
     )
+    cancelled_at = models.DateTimeField(
+        _("cancelled at"),
+        null=True,
+        blank=True,
+        help_text=_("A cancelled cycle takes no enrollments."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -174,8 +180,10 @@ class Lesson(models.Model):
         blank=True,
         help_text=_("Who taught it; signs the attendance sheet."),
     )
-    # Set when a lesson is moved, so students see where it came from.
+    # Set when a lesson is moved, so students see where it came from and so that generating
+    # lessons again does not put a lesson back in the slot it left.
     moved_from_date = models.DateField(_("moved from"), null=True, blank=True)
+    moved_from_starts_at = models.TimeField(_("moved from time"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:

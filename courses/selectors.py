@@ -2,11 +2,14 @@
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, DecimalField, Min, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
 
 from courses.models import Cycle, Enrollment, Lesson
-from school.models import Student, Teacher
+from school.choices import Role
+from school.models import Student, Teacher, User
 
 
 def cycles_with_counts(*, school_id: int) -> QuerySet[Cycle]:
@@ -57,3 +60,92 @@ def lessons_of_student(*, student: Student, start: dt.date, end: dt.date) -> Que
         .select_related("cycle__level", "cycle__venue", "room__venue", "teacher__user")
         .order_by("date", "starts_at")
     )
+
+
+def absence_limit_percents(cycle: Cycle) -> tuple[Decimal, Decimal]:
+    """(usual, extended) absence limits of a cycle, in % of its total hours (DOMAIN.md §3)."""
+    school = cycle.school
+    usual = (
+        cycle.absence_limit_percent
+        if cycle.absence_limit_percent is not None
+        else school.absence_limit_percent
+    )
+    return usual, max(usual, school.extended_absence_limit_percent)
+
+
+def enrollments_with_absences(*, cycle: Cycle) -> QuerySet[Enrollment]:
+    """The cycle's enrollments with, worked out in SQL: ``missed_hours`` (absent or excused in
+    held lessons), ``first_attended`` (the ESF entry date) and ``absence_limit_hours``.
+
+    The extended limit applies to a participant with a disability or documented hospitalisation;
+    the special-category data is only read here to pick the limit, never returned.
+    """
+    usual, extended = absence_limit_percents(cycle)
+    hundred = Decimal(100)
+    missed = Q(attendance__status__in=["absent", "excused"], attendance__lesson__status="held")
+    needs_extended = Q(student__special_category__disability="yes") | Q(
+        student__special_category__documented_hospitalisation=True
+    )
+    return (
+        Enrollment.objects.filter(cycle=cycle)
+        .select_related("student")
+        .annotate(
+            missed_hours=Coalesce(
+                Sum("attendance__lesson__hours", filter=missed), Value(Decimal(0))
+            ),
+            first_attended=Min(
+                "attendance__lesson__date", filter=Q(attendance__status__in=["present", "late"])
+            ),
+            absence_limit_hours=Case(
+                When(needs_extended, then=Value(cycle.total_hours * extended / hundred)),
+                default=Value(cycle.total_hours * usual / hundred),
+                output_field=DecimalField(max_digits=8, decimal_places=2),
+            ),
+        )
+    )
+
+
+# -- what each role may see ------------------------------------------------------------------
+# Coordinators and auditors: their school. Teachers: the cycles they teach. Students: their own.
+# Anything else is simply absent, so the API answers 404 and never reveals it exists.
+
+
+def cycles_visible_to(*, user: User) -> QuerySet[Cycle]:
+    cycles = Cycle.objects.all()
+    if user.is_superuser and not user.role:
+        return cycles
+    if user.role in (Role.COORDINATOR, Role.AUDITOR):
+        return cycles.filter(school_id=user.school_id)
+    if user.role == Role.TEACHER:
+        return cycles.filter(school_id=user.school_id, teachers__user=user)
+    if user.role == Role.STUDENT:
+        return cycles.filter(school_id=user.school_id, enrollments__student__user=user)
+    return cycles.none()
+
+
+def lessons_visible_to(*, user: User) -> QuerySet[Lesson]:
+    return Lesson.objects.filter(cycle__in=cycles_visible_to(user=user))
+
+
+def enrollments_visible_to(*, user: User) -> QuerySet[Enrollment]:
+    enrollments = Enrollment.objects.all()
+    if user.role == Role.STUDENT:
+        return enrollments.filter(student__user=user)
+    return enrollments.filter(cycle__in=cycles_visible_to(user=user))
+
+
+def students_visible_to(*, user: User) -> QuerySet[Student]:
+    students = Student.objects.all()
+    if user.is_superuser and not user.role:
+        return students
+    if user.role in (Role.COORDINATOR, Role.AUDITOR):
+        return students.filter(school_id=user.school_id)
+    if user.role == Role.TEACHER:
+        return students.filter(
+            pk__in=Enrollment.objects.filter(cycle__in=cycles_visible_to(user=user)).values(
+                "student_id"
+            )
+        )
+    if user.role == Role.STUDENT:
+        return students.filter(user=user)
+    return students.none()

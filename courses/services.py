@@ -1,9 +1,275 @@
-"""Everything that writes cycles, lessons, enrollments and attendance."""
+"""Everything that writes cycles, lessons, enrollments and placements.
 
+Rules of DOMAIN.md §3 (at most 4 teaching hours a day, ending by 22:00, no Sundays or public
+holidays) and the enrollment rules live here and nowhere else.
+"""
+
+import datetime as dt
+import itertools
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from courses.calendar import Slot, meeting_days
-from courses.models import Closure, Cycle, Lesson
+from courses import notices
+from courses.calendar import Slot, meeting_days, public_holidays
+from courses.models import (
+    LATEST_LESSON_END,
+    Closure,
+    Cycle,
+    Enrollment,
+    Lesson,
+    Level,
+    PlacementDecision,
+    TimetableSlot,
+)
+from courses.selectors import enrollments_with_absences
+from school.errors import ConflictError
+from school.models import Room, School, Student, Teacher, User, Venue
+
+MAX_HOURS_A_DAY = Decimal(4)
+SUNDAY = 6
+
+
+def school_today(school: School) -> dt.date:
+    return timezone.localdate(timezone=school.zone)
+
+
+# -- timetable ----------------------------------------------------------------------------------
+
+
+def timetable_validate(slots: Sequence[Slot]) -> None:
+    """Refuse a weekly timetable that breaks the rules, with one message per problem."""
+    errors: list[str] = []
+    hours_by_day: dict[int, Decimal] = defaultdict(Decimal)
+    by_day: dict[int, list[Slot]] = defaultdict(list)
+    for slot in slots:
+        day = TimetableSlot.Weekday(slot.weekday).label if 0 <= slot.weekday <= 5 else None
+        if slot.weekday == SUNDAY:
+            errors.append(_("No lessons on Sundays."))
+            continue
+        if day is None:
+            errors.append(_("Weekday must be 0 (Monday) to 5 (Saturday)."))
+            continue
+        if slot.ends_at <= slot.starts_at:
+            errors.append(_("%(day)s: a lesson must end after it starts.") % {"day": day})
+            continue
+        if slot.ends_at > LATEST_LESSON_END:
+            errors.append(_("%(day)s: lessons end by 22:00.") % {"day": day})
+        hours_by_day[slot.weekday] += Lesson.hours_between(slot.starts_at, slot.ends_at)
+        by_day[slot.weekday].append(slot)
+    for weekday, day_slots in by_day.items():
+        day = TimetableSlot.Weekday(weekday).label
+        ordered = sorted(day_slots, key=lambda s: s.starts_at)
+        for first, second in itertools.pairwise(ordered):
+            if second.starts_at < first.ends_at:
+                errors.append(
+                    _("%(day)s: %(a)s and %(b)s overlap.")
+                    % {
+                        "day": day,
+                        "a": f"{first.starts_at:%H:%M}",
+                        "b": f"{second.starts_at:%H:%M}",
+                    }
+                )
+        if hours_by_day[weekday] > MAX_HOURS_A_DAY:
+            errors.append(
+                _("%(day)s: at most 4 teaching hours a day, not %(hours)s.")
+                % {"day": day, "hours": hours_by_day[weekday].normalize()}
+            )
+    if errors:
+        raise ValidationError({"timetable": errors})
+
+
+def _check_cycle(cycle: Cycle) -> None:
+    """Field-level messages for what the database would refuse, then Django's own checks."""
+    errors: dict[str, str] = {}
+    if cycle.starts_on and cycle.ends_on and cycle.ends_on < cycle.starts_on:
+        errors["ends_on"] = _("A cycle must end on or after the day it starts.")
+    if (
+        cycle.school_id
+        and Cycle.objects.filter(school_id=cycle.school_id, code=cycle.code)
+        .exclude(pk=cycle.pk)
+        .exists()
+    ):
+        errors["code"] = _("The school already has a cycle %(code)s.") % {"code": cycle.code}
+    if errors:
+        raise ValidationError(errors)
+    cycle.full_clean()
+
+
+def _check_same_school(
+    school: School,
+    venue: Venue | None,
+    room: Room | None,
+    teachers: Iterable[Teacher],
+) -> None:
+    errors: dict[str, str] = {}
+    if venue is not None and venue.school_id != school.pk:
+        errors["venue"] = _("That venue is not in this school.")
+    if room is not None and (
+        room.venue.school_id != school.pk or (venue and room.venue_id != venue.pk)
+    ):
+        errors["room"] = _("That room is not in the cycle's venue.")
+    if any(teacher.school_id != school.pk for teacher in teachers):
+        errors["teachers"] = _("Every teacher must be of this school.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _set_timetable(cycle: Cycle, slots: Sequence[Slot]) -> None:
+    cycle.timetable.all().delete()
+    TimetableSlot.objects.bulk_create(
+        TimetableSlot(cycle=cycle, weekday=s.weekday, starts_at=s.starts_at, ends_at=s.ends_at)
+        for s in slots
+    )
+
+
+@transaction.atomic
+def cycle_create(
+    *,
+    school: School,
+    code: str,
+    level: Level,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    total_hours: Decimal,
+    capacity: int = 25,
+    venue: Venue | None = None,
+    room: Room | None = None,
+    teachers: Sequence[Teacher] = (),
+    timetable: Sequence[Slot] = (),
+    section: str = "",
+    absence_limit_percent: Decimal | None = None,
+) -> Cycle:
+    _check_same_school(school, venue, room, teachers)
+    timetable_validate(timetable)
+    cycle = Cycle(
+        school=school,
+        code=code,
+        level=level,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        total_hours=total_hours,
+        capacity=capacity,
+        venue=venue or (room.venue if room else None),
+        room=room,
+        section=section,
+        absence_limit_percent=absence_limit_percent,
+    )
+    _check_cycle(cycle)
+    cycle.save()
+    cycle.teachers.set(teachers)
+    _set_timetable(cycle, timetable)
+    return cycle
+
+
+CYCLE_FIELDS = {
+    "code", "level", "section", "starts_on", "ends_on", "capacity", "total_hours", "venue", "room",
+    "absence_limit_percent",
+}  # fmt: skip
+
+
+@transaction.atomic
+def cycle_update(
+    *,
+    cycle: Cycle,
+    teachers: Sequence[Teacher] | None = None,
+    timetable: Sequence[Slot] | None = None,
+    today: dt.date | None = None,
+    **fields: Any,
+) -> Cycle:
+    """Change a cycle.
+
+    1. Lock it, so that no enrollment slips in while its capacity changes.
+    2. Refuse a capacity below the students already enrolled.
+    3. A new timetable or new dates regenerate only the future lessons that nobody has marked.
+    """
+    cycle = Cycle.objects.select_for_update().select_related("school").get(pk=cycle.pk)
+    unknown = set(fields) - CYCLE_FIELDS
+    if unknown:
+        raise ValueError(f"not cycle fields: {sorted(unknown)}")
+    old_dates = (cycle.starts_on, cycle.ends_on)
+    for name, value in fields.items():
+        setattr(cycle, name, value)
+    if "venue" in fields or "room" in fields or teachers is not None:
+        _check_same_school(cycle.school, cycle.venue, cycle.room, teachers or [])
+    if "capacity" in fields:
+        enrolled = cycle.enrollments.filter(status=Enrollment.Status.ENROLLED).count()
+        if cycle.capacity < enrolled:
+            raise ValidationError(
+                {
+                    "capacity": _("%(count)s students are enrolled; the capacity cannot be lower.")
+                    % {"count": enrolled}
+                }
+            )
+    _check_cycle(cycle)
+    cycle.save()
+    if teachers is not None:
+        cycle.teachers.set(teachers)
+    changed_timetable = False
+    if timetable is not None:
+        timetable_validate(timetable)
+        current = sorted((s.weekday, s.starts_at, s.ends_at) for s in cycle.timetable.all())
+        changed_timetable = current != sorted(
+            (s.weekday, s.starts_at, s.ends_at) for s in timetable
+        )
+        if changed_timetable:
+            _set_timetable(cycle, timetable)
+    if cycle.lessons.exists() and (
+        changed_timetable or old_dates != (cycle.starts_on, cycle.ends_on)
+    ):
+        lessons_regenerate(cycle=cycle, today=today)
+    return cycle
+
+
+# -- lessons ------------------------------------------------------------------------------------
+
+
+def _closures(school_id: int, first: dt.date, last: dt.date) -> list[tuple[dt.date, dt.date]]:
+    return list(
+        Closure.objects.filter(
+            school_id=school_id, ends_on__gte=first, starts_on__lte=last
+        ).values_list("starts_on", "ends_on")
+    )
+
+
+def _create_lessons(cycle: Cycle, first: dt.date, last: dt.date) -> int:
+    slots = [Slot(s.weekday, s.starts_at, s.ends_at) for s in cycle.timetable.all()]
+    taken = set(cycle.lessons.values_list("date", "starts_at"))
+    # A moved lesson still holds the slot it left, so regenerating does not bring it back.
+    taken |= set(
+        cycle.lessons.filter(moved_from_date__isnull=False).values_list(
+            "moved_from_date", "moved_from_starts_at"
+        )
+    )
+    teacher = cycle.teachers.order_by("pk").first() if cycle.teachers.count() == 1 else None
+    new = [
+        Lesson(
+            cycle=cycle,
+            date=day,
+            starts_at=slot.starts_at,
+            ends_at=slot.ends_at,
+            hours=Lesson.hours_between(slot.starts_at, slot.ends_at),
+            room=cycle.room,
+            teacher=teacher,
+        )
+        for day, slot in meeting_days(
+            starts_on=first,
+            ends_on=last,
+            slots=slots,
+            country=str(cycle.school.country),
+            closures=_closures(cycle.school_id, first, last),
+        )
+        if (day, slot.starts_at) not in taken
+    ]
+    Lesson.objects.bulk_create(new)
+    return len(new)
 
 
 @transaction.atomic
@@ -16,28 +282,412 @@ def lessons_generate(*, cycle: Cycle) -> list[Lesson]:
     3. Return all the cycle's lessons in order.
     """
     cycle = Cycle.objects.select_for_update().select_related("school").get(pk=cycle.pk)
-    slots = [Slot(s.weekday, s.starts_at, s.ends_at) for s in cycle.timetable.all()]
-    closures = Closure.objects.filter(
-        school_id=cycle.school_id, ends_on__gte=cycle.starts_on, starts_on__lte=cycle.ends_on
-    ).values_list("starts_on", "ends_on")
-    existing = set(cycle.lessons.values_list("date", "starts_at"))
-    new = [
-        Lesson(
-            cycle=cycle,
-            date=day,
-            starts_at=slot.starts_at,
-            ends_at=slot.ends_at,
-            hours=Lesson.hours_between(slot.starts_at, slot.ends_at),
-            room=cycle.room,
-        )
-        for day, slot in meeting_days(
-            starts_on=cycle.starts_on,
-            ends_on=cycle.ends_on,
-            slots=slots,
-            country=str(cycle.school.country),
-            closures=list(closures),
-        )
-        if (day, slot.starts_at) not in existing
-    ]
-    Lesson.objects.bulk_create(new)
+    _create_lessons(cycle, cycle.starts_on, cycle.ends_on)
     return list(cycle.lessons.order_by("date", "starts_at"))
+
+
+@transaction.atomic
+def lessons_regenerate(*, cycle: Cycle, today: dt.date | None = None) -> list[Lesson]:
+    """After a change of timetable or dates: replace the future lessons nobody has marked.
+
+    Past lessons, held or cancelled ones, moved ones and any lesson with attendance stay as
+    they are; the rest from tomorrow on are made again from the new timetable.
+    """
+    cycle = Cycle.objects.select_for_update().select_related("school").get(pk=cycle.pk)
+    today = today or school_today(cycle.school)
+    cycle.lessons.filter(
+        date__gt=today,
+        status=Lesson.Status.SCHEDULED,
+        moved_from_date__isnull=True,
+        attendance__isnull=True,
+    ).delete()
+    first = max(cycle.starts_on, today + dt.timedelta(days=1))
+    if first <= cycle.ends_on:
+        _create_lessons(cycle, first, cycle.ends_on)
+    return list(cycle.lessons.order_by("date", "starts_at"))
+
+
+def _lesson_day_errors(
+    cycle: Cycle, day: dt.date, starts_at: dt.time, ends_at: dt.time, lesson_pk: int | None
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = defaultdict(list)
+    if day.weekday() == SUNDAY:
+        errors["date"].append(_("No lessons on Sundays."))
+    if day in public_holidays(str(cycle.school.country), day.year):
+        errors["date"].append(_("%(day)s is a public holiday.") % {"day": day.isoformat()})
+    if _closures(cycle.school_id, day, day):
+        errors["date"].append(_("The school is closed on %(day)s.") % {"day": day.isoformat()})
+    if ends_at <= starts_at:
+        errors["ends_at"].append(_("A lesson must end after it starts."))
+    elif ends_at > LATEST_LESSON_END:
+        errors["ends_at"].append(_("Lessons end by 22:00."))
+    else:
+        same_day = (
+            cycle.lessons.filter(date=day)
+            .exclude(status=Lesson.Status.CANCELLED)
+            .exclude(pk=lesson_pk)
+        )
+        hours = Lesson.hours_between(starts_at, ends_at)
+        for other in same_day:
+            hours += other.hours
+            if starts_at < other.ends_at and other.starts_at < ends_at:
+                errors["starts_at"].append(
+                    _("It overlaps the lesson at %(time)s.") % {"time": f"{other.starts_at:%H:%M}"}
+                )
+        if hours > MAX_HOURS_A_DAY:
+            errors["ends_at"].append(_("At most 4 teaching hours a day."))
+    return dict(errors)
+
+
+@transaction.atomic
+def lesson_move(
+    *,
+    lesson: Lesson,
+    date: dt.date | None = None,
+    starts_at: dt.time | None = None,
+    ends_at: dt.time | None = None,
+    room: Room | Literal["unchanged"] | None = "unchanged",
+) -> Lesson:
+    """Move a lesson to another date, time or room, and tell the cycle's students."""
+    lesson = (
+        Lesson.objects.select_for_update()
+        .select_related("cycle__school", "cycle__venue")
+        .get(pk=lesson.pk)
+    )
+    if lesson.status != Lesson.Status.SCHEDULED:
+        raise ConflictError(
+            _("Only a scheduled lesson can be moved; this one is %(status)s.")
+            % {"status": lesson.get_status_display().lower()}
+        )
+    new_date, new_start, new_end = (
+        date or lesson.date,
+        starts_at or lesson.starts_at,
+        ends_at or lesson.ends_at,
+    )
+    errors = _lesson_day_errors(lesson.cycle, new_date, new_start, new_end, lesson.pk)
+    if room != "unchanged" and room is not None and room.venue.school_id != lesson.cycle.school_id:
+        errors["room"] = [_("That room is not in this school.")]
+    if errors:
+        raise ValidationError(errors)
+    moved = (new_date, new_start, new_end) != (lesson.date, lesson.starts_at, lesson.ends_at)
+    if moved and lesson.moved_from_date is None:
+        lesson.moved_from_date, lesson.moved_from_starts_at = lesson.date, lesson.starts_at
+    room_changed = room != "unchanged" and room != lesson.room
+    lesson.date, lesson.starts_at, lesson.ends_at = new_date, new_start, new_end
+    lesson.hours = Lesson.hours_between(new_start, new_end)
+    if room != "unchanged":
+        lesson.room = room
+    lesson.save()
+    if moved or room_changed:
+        notices.lesson_moved(lesson)
+    return lesson
+
+
+@transaction.atomic
+def lesson_cancel(*, lesson: Lesson) -> Lesson:
+    """Cancel a lesson and tell the cycle's students. Cancelling twice changes nothing."""
+    lesson = (
+        Lesson.objects.select_for_update()
+        .select_related("cycle__school", "cycle__venue")
+        .get(pk=lesson.pk)
+    )
+    if lesson.status == Lesson.Status.CANCELLED:
+        return lesson
+    if lesson.attendance.exists():
+        raise ConflictError(_("This lesson already has attendance; it was held."))
+    lesson.status = Lesson.Status.CANCELLED
+    lesson.save(update_fields=["status"])
+    notices.lesson_cancelled(lesson)
+    return lesson
+
+
+@transaction.atomic
+def lesson_update(*, lesson: Lesson, topic: str | None = None, status: str | None = None) -> Lesson:
+    """Record the topic covered, or mark the lesson held (or back to scheduled)."""
+    if status == Lesson.Status.CANCELLED:
+        return lesson_cancel(lesson=lesson)
+    lesson = Lesson.objects.select_for_update().get(pk=lesson.pk)
+    if status is not None and status != lesson.status:
+        if lesson.status == Lesson.Status.CANCELLED:
+            raise ConflictError(_("A cancelled lesson cannot be reopened; add a new one instead."))
+        lesson.status = status
+    if topic is not None:
+        lesson.topic = topic
+    lesson.full_clean()
+    lesson.save()
+    return lesson
+
+
+# -- enrollment ---------------------------------------------------------------------------------
+
+
+def _has_prerequisite(student: Student, level: Level) -> bool:
+    if level.prerequisite_id is None:
+        return True
+    return (
+        Enrollment.objects.filter(
+            student=student,
+            cycle__level_id=level.prerequisite_id,
+            status=Enrollment.Status.COMPLETED,
+        ).exists()
+        or PlacementDecision.objects.filter(student=student, level=level).exists()
+    )
+
+
+def _close_waitlist_gap(cycle: Cycle, position: int) -> None:
+    """Move everyone behind ``position`` one place up, keeping positions 1..n.
+
+    Two statements, because PostgreSQL checks the unique position row by row: first park the
+    moving rows on negative numbers, then flip them back.
+    """
+    behind = cycle.enrollments.filter(
+        status=Enrollment.Status.WAITLISTED, waitlist_position__gt=position
+    )
+    behind.update(waitlist_position=-(F("waitlist_position") - 1))
+    cycle.enrollments.filter(status=Enrollment.Status.WAITLISTED, waitlist_position__lt=0).update(
+        waitlist_position=-F("waitlist_position")
+    )
+
+
+def _lock_cycle(cycle: Cycle) -> Cycle:
+    # Every change of seats takes the cycle's row lock first: enrollments, withdrawals and
+    # promotions in one cycle happen one after another, never interleaved.
+    return Cycle.objects.select_for_update().select_related("school", "level").get(pk=cycle.pk)
+
+
+@transaction.atomic
+def enrollment_create(
+    *, student: Student, cycle: Cycle, today: dt.date | None = None
+) -> Enrollment:
+    """Enroll a student while seats are free, otherwise put them at the end of the waitlist.
+
+    1. Lock the cycle (seats) and the student (one running cycle per level).
+    2. Refuse a cancelled or finished cycle, a second enrollment in the cycle, a second running
+       cycle at the same level, and a level whose prerequisite the student lacks.
+    3. Take a seat if one is free, else the next waitlist position.
+    """
+    cycle = _lock_cycle(cycle)
+    student = Student.objects.select_for_update().get(pk=student.pk)
+    today = today or school_today(cycle.school)
+    if student.school_id != cycle.school_id:
+        raise ValidationError({"student": _("This student is not in the cycle's school.")})
+    if cycle.cancelled_at is not None:
+        raise ConflictError(_("Cycle %(code)s was cancelled.") % {"code": cycle.code})
+    if cycle.ends_on < today:
+        raise ConflictError(_("Cycle %(code)s has finished.") % {"code": cycle.code})
+    existing = Enrollment.objects.filter(student=student, cycle=cycle).first()
+    if existing is not None:
+        raise ConflictError(
+            _("This student already has an enrollment in %(code)s (%(status)s).")
+            % {"code": cycle.code, "status": existing.get_status_display().lower()}
+        )
+    other = (
+        Enrollment.objects.filter(
+            student=student,
+            cycle__level=cycle.level,
+            cycle__ends_on__gte=today,
+            cycle__cancelled_at__isnull=True,
+            status__in=[Enrollment.Status.ENROLLED, Enrollment.Status.WAITLISTED],
+        )
+        .select_related("cycle")
+        .first()
+    )
+    if other is not None:
+        raise ConflictError(
+            _("This student is already in %(code)s, a running %(level)s cycle.")
+            % {"code": other.cycle.code, "level": cycle.level.code}
+        )
+    if not _has_prerequisite(student, cycle.level):
+        raise ValidationError(
+            {
+                "student": _(
+                    "%(level)s needs a completed %(prerequisite)s cycle or a placement decision."
+                )
+                % {"level": cycle.level.code, "prerequisite": cycle.level.prerequisite}
+            }
+        )
+    enrolled = cycle.enrollments.filter(status=Enrollment.Status.ENROLLED).count()
+    if enrolled < cycle.capacity:
+        return Enrollment.objects.create(
+            student=student, cycle=cycle, status=Enrollment.Status.ENROLLED
+        )
+    last = cycle.enrollments.filter(status=Enrollment.Status.WAITLISTED).aggregate(
+        m=Max("waitlist_position")
+    )["m"]
+    return Enrollment.objects.create(
+        student=student,
+        cycle=cycle,
+        status=Enrollment.Status.WAITLISTED,
+        waitlist_position=(last or 0) + 1,
+    )
+
+
+def _promote(enrollment: Enrollment) -> Enrollment:
+    position = enrollment.waitlist_position
+    enrollment.status = Enrollment.Status.ENROLLED
+    enrollment.waitlist_position = None
+    enrollment.save(update_fields=["status", "waitlist_position"])
+    assert position is not None
+    _close_waitlist_gap(enrollment.cycle, position)
+    notices.waitlist_promoted(enrollment)
+    return enrollment
+
+
+@transaction.atomic
+def enrollment_withdraw(
+    *, enrollment: Enrollment, reason: str, today: dt.date | None = None
+) -> Enrollment:
+    """Withdraw a student with a reason.
+
+    1. Lock the cycle, then re-read the enrollment under the lock.
+    2. Record the reason and the exit date; leave the waitlist if waiting.
+    3. A freed seat goes to the first on the waitlist, who is told.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the student is withdrawing.")})
+    cycle = _lock_cycle(enrollment.cycle)
+    enrollment = Enrollment.objects.select_related("student").get(pk=enrollment.pk)
+    enrollment.cycle = cycle
+    if enrollment.status not in (Enrollment.Status.ENROLLED, Enrollment.Status.WAITLISTED):
+        raise ConflictError(
+            _("This enrollment is already %(status)s.")
+            % {"status": enrollment.get_status_display().lower()}
+        )
+    today = today or school_today(cycle.school)
+    was_enrolled = enrollment.status == Enrollment.Status.ENROLLED
+    position = enrollment.waitlist_position
+    enrollment.status = Enrollment.Status.WITHDRAWN
+    enrollment.waitlist_position = None
+    enrollment.withdrawal_reason = reason[:300]
+    if enrollment.entry_date is not None:
+        enrollment.exit_date = max(today, enrollment.entry_date)
+    enrollment.save()
+    if position is not None:
+        _close_waitlist_gap(cycle, position)
+    if was_enrolled and cycle.ends_on >= today:
+        first = (
+            cycle.enrollments.filter(status=Enrollment.Status.WAITLISTED)
+            .select_related("student")
+            .order_by("waitlist_position")
+            .first()
+        )
+        if first is not None:
+            first.cycle = cycle
+            _promote(first)
+    return enrollment
+
+
+@transaction.atomic
+def enrollment_promote(*, enrollment: Enrollment) -> Enrollment:
+    """Give a waitlisted student a free seat by hand, ahead of the queue."""
+    cycle = _lock_cycle(enrollment.cycle)
+    enrollment = Enrollment.objects.select_related("student").get(pk=enrollment.pk)
+    enrollment.cycle = cycle
+    if enrollment.status != Enrollment.Status.WAITLISTED:
+        raise ConflictError(_("Only a waitlisted student can be promoted."))
+    enrolled = cycle.enrollments.filter(status=Enrollment.Status.ENROLLED).count()
+    if enrolled >= cycle.capacity:
+        raise ConflictError(
+            _(
+                "%(code)s is full (%(capacity)s seats). Raise its capacity or withdraw someone first."
+            )
+            % {"code": cycle.code, "capacity": cycle.capacity}
+        )
+    return _promote(enrollment)
+
+
+@transaction.atomic
+def waitlist_reorder(*, cycle: Cycle, order: Sequence[int]) -> list[Enrollment]:
+    """Put the cycle's waitlist in the given order of enrollment ids (all of them, once each)."""
+    cycle = _lock_cycle(cycle)
+    waiting = list(cycle.enrollments.filter(status=Enrollment.Status.WAITLISTED))
+    if sorted(order) != sorted(e.pk for e in waiting) or len(set(order)) != len(order):
+        raise ValidationError(
+            {"order": _("List every waitlisted enrollment of this cycle exactly once.")}
+        )
+    by_id = {e.pk: e for e in waiting}
+    # Park everyone on negative places first: the unique position is checked row by row.
+    cycle.enrollments.filter(status=Enrollment.Status.WAITLISTED).update(waitlist_position=-F("id"))
+    for position, pk in enumerate(order, start=1):
+        by_id[pk].waitlist_position = position
+    Enrollment.objects.bulk_update(waiting, ["waitlist_position"])
+    return [by_id[pk] for pk in order]
+
+
+@transaction.atomic
+def cycle_complete(*, cycle: Cycle, today: dt.date | None = None) -> dict[str, int]:
+    """Close a cycle at its end: within the absence limit is completed, beyond it is not.
+
+    1. Only after the cycle's last day, and no lesson may be left scheduled (held or cancelled).
+    2. Each enrolled student's missed hours (absent or excused) are compared with the absence
+       limit: the cycle's or the school's percentage of the total hours, the extended one for a
+       participant with a disability or documented hospitalisation.
+    3. Completed students exit on the last lesson; those over the limit are withdrawn with that
+       reason; those still waiting are withdrawn as the cycle ended.
+    """
+    cycle = _lock_cycle(cycle)
+    today = today or school_today(cycle.school)
+    if cycle.ends_on >= today:
+        raise ConflictError(_("Cycle %(code)s has not ended yet.") % {"code": cycle.code})
+    if cycle.lessons.filter(status=Lesson.Status.SCHEDULED).exists():
+        raise ConflictError(_("Mark every lesson held or cancelled first."))
+    last_lesson = (
+        cycle.lessons.filter(status=Lesson.Status.HELD).aggregate(m=Max("date"))["m"]
+        or cycle.ends_on
+    )
+    summary = {"completed": 0, "over_absence_limit": 0, "waitlist_closed": 0}
+    for enrollment in enrollments_with_absences(cycle=cycle).filter(
+        status=Enrollment.Status.ENROLLED
+    ):
+        if enrollment.entry_date is None:
+            enrollment.entry_date = enrollment.first_attended
+        enrollment.exit_date = (
+            max(last_lesson, enrollment.entry_date) if enrollment.entry_date else None
+        )
+        if enrollment.missed_hours <= enrollment.absence_limit_hours and enrollment.entry_date:
+            enrollment.status = Enrollment.Status.COMPLETED
+            summary["completed"] += 1
+        else:
+            enrollment.status = Enrollment.Status.WITHDRAWN
+            enrollment.withdrawal_reason = _("Missed more than the absence limit.")
+            summary["over_absence_limit"] += 1
+        enrollment.save(update_fields=["status", "entry_date", "exit_date", "withdrawal_reason"])
+    summary["waitlist_closed"] = cycle.enrollments.filter(
+        status=Enrollment.Status.WAITLISTED
+    ).update(
+        status=Enrollment.Status.WITHDRAWN,
+        waitlist_position=None,
+        withdrawal_reason=_("The cycle ended before a seat came free."),
+    )
+    return summary
+
+
+@transaction.atomic
+def cycle_cancel(*, cycle: Cycle) -> Cycle:
+    cycle = _lock_cycle(cycle)
+    if cycle.cancelled_at is None:
+        cycle.cancelled_at = timezone.now()
+        cycle.save(update_fields=["cancelled_at"])
+    return cycle
+
+
+def placement_record(
+    *,
+    student: Student,
+    level: Level,
+    decided_by: User,
+    note: str = "",
+    decided_on: dt.date | None = None,
+) -> PlacementDecision:
+    """Record that a student may join ``level`` without its prerequisite (a placement test)."""
+    decision = PlacementDecision(
+        student=student,
+        level=level,
+        decided_by=decided_by,
+        decided_on=decided_on or school_today(student.school),
+        note=note,
+    )
+    decision.full_clean()
+    decision.save()
+    return decision

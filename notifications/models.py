@@ -1,1 +1,63 @@
-"""The outbox of messages to students and staff (generic: it knows nothing of courses or exams)."""
+"""The outbox: one row per message to a person. Generic: it knows nothing of courses or exams.
+
+Other apps queue messages inside their own transaction (``notification_queue``); sending reads
+the outbox, so a message exists exactly when the change that caused it was committed.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from school.models import School, Student
+
+
+class Notification(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("E-mail")
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="notifications")
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+    )
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel, blank=True)
+    kind = models.CharField(_("kind"), max_length=50)
+    language = models.CharField(_("language"), max_length=8)
+    # What the message is about, as plain JSON values, rendered in the recipient's language.
+    context = models.JSONField(_("context"), default=dict, blank=True)
+    body = models.TextField(_("rendered text"), blank=True)
+    dedup_key = models.CharField(_("deduplication key"), max_length=200, unique=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    due_at = models.DateTimeField(_("due at"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "due_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(student__isnull=False) | Q(user__isnull=False),
+                name="notification_has_recipient",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.student_id or self.user_id} ({self.status})"

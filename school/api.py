@@ -1,14 +1,16 @@
 """Who am I: the signed-in user's role, school and profile links."""
 
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from rest_framework import generics, serializers
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from school.models import User
-from school.selectors import user_profile
+from school.models import Teacher, User
+from school.permissions import RolePermission
+from school.selectors import teachers_visible_to, user_profile
 
 
 class MeSerializer(serializers.ModelSerializer):
@@ -47,3 +49,24 @@ class MeView(APIView):
 
 class TokenView(ObtainAuthToken):
     """Exchange a username and password for an API token (send it as ``Authorization: Token``)."""
+
+
+class TeacherSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="__str__", read_only=True)
+    username = serializers.CharField(source="user.username", read_only=True)
+
+    class Meta:
+        model = Teacher
+        fields = ["id", "name", "username"]
+
+
+class TeacherListView(generics.ListAPIView):
+    """The school's teachers."""
+
+    queryset = Teacher.objects.none()
+    serializer_class = TeacherSerializer
+    permission_classes = [RolePermission]
+    read_roles = ("coordinator", "auditor", "teacher")
+
+    def get_queryset(self) -> QuerySet[Teacher]:
+        return teachers_visible_to(user=self.request.user).order_by("user__last_name", "pk")  # type: ignore[arg-type]

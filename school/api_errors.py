@@ -11,6 +11,8 @@ from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from school.errors import ConflictError
+
 
 class Conflict(exceptions.APIException):
     """409: the request is well-formed but clashes with the current state (a full cycle, a
@@ -25,6 +27,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     # Services raise Django's ValidationError; the API answers it as DRF would its own.
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, ConflictError):
+        exc = Conflict(exc.message)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -38,8 +38,12 @@ def role_required(
     return decorator
 
 
-class HasRole(BasePermission):
-    """API: the view's ``allowed_roles`` may call it; auditors only read."""
+class RolePermission(BasePermission):
+    """API: ``read_roles`` may read, ``write_roles`` may change (auditors never do).
+
+    A view may narrow writes per action with ``write_roles_by_action``. Which rows each role
+    sees is the view's queryset's business (the selectors); this only decides who may call.
+    """
 
     SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -47,7 +51,9 @@ class HasRole(BasePermission):
         user = request.user
         if not (user and user.is_authenticated):
             return False
-        roles = getattr(view, "allowed_roles", ())
-        if user.role not in roles:
-            return False
-        return not (user.role == "auditor" and request.method not in self.SAFE_METHODS)
+        role = getattr(user, "role", "")
+        if request.method in self.SAFE_METHODS:
+            return role in getattr(view, "read_roles", ())
+        by_action = getattr(view, "write_roles_by_action", {})
+        roles = by_action.get(getattr(view, "action", None), getattr(view, "write_roles", ()))
+        return role in roles

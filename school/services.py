@@ -92,3 +92,35 @@ def user_upsert(
         student.user = user
         student.save(update_fields=["user", "updated_at"])
     return user
+
+
+STUDENT_FIELDS = {f.name for f in Student._meta.fields} - {
+    "id",
+    "school",
+    "user",
+    "created_at",
+    "updated_at",
+}
+
+
+@transaction.atomic
+def student_create(*, school: School, **fields: object) -> Student:
+    unknown = set(fields) - STUDENT_FIELDS
+    if unknown:
+        raise ValueError(f"not student fields: {sorted(unknown)}")
+    student = Student(school=school, **fields)
+    student.full_clean()
+    student.save()
+    return student
+
+
+@transaction.atomic
+def student_update(*, student: Student, **fields: object) -> Student:
+    unknown = set(fields) - STUDENT_FIELDS
+    if unknown:
+        raise ValueError(f"not student fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(student, name, value)
+    student.full_clean()
+    student.save()
+    return student

@@ -167,6 +167,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {"AnswerEnum": "school.choices.Answer"},
 }
 
 # Celery: JSON only, a task is acknowledged after it ran (acks_late) so a worker that dies

@@ -1,0 +1,1 @@
+"""The courses API: cycles, lessons, enrollments, students, closures and placements."""

@@ -1,0 +1,119 @@
+from typing import Any
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from courses import services
+from courses.api.fields import SchoolScopedPrimaryKeyField
+from courses.models import Cycle, Enrollment, Level, PlacementDecision
+from courses.selectors import enrollments_visible_to
+from school.models import Student
+from school.permissions import RolePermission
+
+
+class EnrollmentSerializer(serializers.ModelSerializer):
+    student = SchoolScopedPrimaryKeyField(queryset=Student.objects.all())
+    cycle = SchoolScopedPrimaryKeyField(queryset=Cycle.objects.all())
+    student_name = serializers.CharField(source="student.full_name", read_only=True)
+    cycle_code = serializers.CharField(source="cycle.code", read_only=True)
+
+    class Meta:
+        model = Enrollment
+        fields = [
+            "id", "student", "student_name", "cycle", "cycle_code", "status", "waitlist_position",
+            "applied_at", "entry_date", "exit_date", "withdrawal_reason",
+        ]  # fmt: skip
+        read_only_fields = [
+            "status", "waitlist_position", "applied_at", "entry_date", "exit_date", "withdrawal_reason",
+        ]  # fmt: skip
+        validators: list[Any] = []
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+
+
+class EnrollmentViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Enrollments: POST enrolls while seats are free, otherwise waitlists with a position."""
+
+    queryset = Enrollment.objects.none()
+    serializer_class = EnrollmentSerializer
+    permission_classes = [RolePermission]
+    read_roles = ("coordinator", "auditor", "teacher", "student")
+    write_roles = ("coordinator",)
+    filterset_fields = ["cycle", "student", "status"]
+
+    def get_queryset(self) -> QuerySet[Enrollment]:
+        return (
+            enrollments_visible_to(user=self.request.user)  # type: ignore[arg-type]
+            .select_related("student", "cycle")
+            .order_by("cycle_id", "status", "waitlist_position", "pk")
+        )
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        enrollment = services.enrollment_create(**serializer.validated_data)
+        return Response(self.get_serializer(enrollment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=WithdrawSerializer, responses=EnrollmentSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, pk: str | None = None) -> Response:
+        """Withdraw with a reason; the freed seat goes to the first on the waitlist, who is told."""
+        serializer = WithdrawSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        enrollment = services.enrollment_withdraw(
+            enrollment=self.get_object(), reason=serializer.validated_data["reason"]
+        )
+        return Response(self.get_serializer(self.get_queryset().get(pk=enrollment.pk)).data)
+
+    @extend_schema(request=None, responses=EnrollmentSerializer)
+    @action(detail=True, methods=["post"])
+    def promote(self, request: Request, pk: str | None = None) -> Response:
+        """Give this waitlisted student a free seat by hand, ahead of the queue."""
+        enrollment = services.enrollment_promote(enrollment=self.get_object())
+        return Response(self.get_serializer(self.get_queryset().get(pk=enrollment.pk)).data)
+
+
+class PlacementSerializer(serializers.ModelSerializer):
+    student = SchoolScopedPrimaryKeyField(queryset=Student.objects.all())
+    level = serializers.SlugRelatedField(slug_field="code", queryset=Level.objects.all())
+    decided_by = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = PlacementDecision
+        fields = ["id", "student", "level", "decided_by", "decided_on", "note"]
+        extra_kwargs = {"decided_on": {"required": False}}
+
+
+class PlacementViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Placement decisions: a student may join a level without its prerequisite."""
+
+    queryset = PlacementDecision.objects.none()
+    serializer_class = PlacementSerializer
+    permission_classes = [RolePermission]
+    read_roles = ("coordinator", "auditor")
+    write_roles = ("coordinator",)
+    filterset_fields = ["student", "level__code"]
+
+    def get_queryset(self) -> QuerySet[PlacementDecision]:
+        return (
+            PlacementDecision.objects.filter(student__school_id=self.request.user.school_id)  # type: ignore[union-attr]
+            .select_related("level")
+            .order_by("-decided_on", "pk")
+        )
+
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        serializer.instance = services.placement_record(
+            decided_by=self.request.user,  # type: ignore[arg-type]
+            **serializer.validated_data,
+        )

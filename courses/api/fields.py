@@ -1,0 +1,18 @@
+from typing import Any
+
+from django.db.models import QuerySet
+from rest_framework import serializers
+
+
+class SchoolScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
+    """An id that must name a row of the requesting user's school; others "do not exist"."""
+
+    def __init__(self, *, school_path: str = "school", **kwargs: Any) -> None:
+        self.school_path = school_path
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> QuerySet:
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        school_id = getattr(getattr(request, "user", None), "school_id", None)
+        return queryset.filter(**{f"{self.school_path}_id": school_id})

@@ -1,0 +1,120 @@
+from typing import Any
+
+from django.db.models import QuerySet
+from phonenumber_field.serializerfields import PhoneNumberField
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from courses.models import Closure
+from courses.selectors import students_visible_to
+from school import services as school_services
+from school.models import Student
+from school.permissions import RolePermission
+
+PARTICIPANT_FIELDS = [
+    "entry_form_on", "labour_market_status", "unemployed_months", "isced_level",
+    "household_jobless", "household_dependent_children", "household_single_adult",
+    "foreign_background", "other_disadvantage", "homeless", "rural_area", "exit_form_on",
+    "exit_in_education", "exit_employed", "exit_job_searching", "qualification_gained_on",
+]  # fmt: skip
+
+
+class StudentSerializer(serializers.ModelSerializer):
+    """A student with the funder's participant record (special-category data is never here)."""
+
+    phone = PhoneNumberField(required=False, allow_blank=True)
+
+    class Meta:
+        model = Student
+        fields = [
+            "id", "first_name", "last_name", "date_of_birth", "gender", "nationality", "language",
+            "phone", "email", *PARTICIPANT_FIELDS,
+        ]  # fmt: skip
+        read_only_fields = ["qualification_gained_on"]
+
+
+class TeacherViewOfStudentSerializer(serializers.ModelSerializer):
+    """What a teacher sees of their students: a name and the language to speak to them in."""
+
+    class Meta:
+        model = Student
+        fields = ["id", "first_name", "last_name", "language"]
+        read_only_fields = fields
+
+
+class StudentViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Students the user may see: the school's for coordinators and auditors, a teacher's own
+    classes (names only), a student themself."""
+
+    queryset = Student.objects.none()
+    permission_classes = [RolePermission]
+    read_roles = ("coordinator", "auditor", "teacher", "student")
+    write_roles = ("coordinator",)
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    filterset_fields = ["nationality", "gender", "language"]
+
+    def get_serializer_class(self) -> type[serializers.ModelSerializer]:
+        if getattr(self.request.user, "role", None) == "teacher":
+            return TeacherViewOfStudentSerializer
+        return StudentSerializer
+
+    def get_queryset(self) -> QuerySet[Student]:
+        return students_visible_to(user=self.request.user).order_by("last_name", "first_name", "pk")  # type: ignore[arg-type]
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        student = school_services.student_create(
+            school=request.user.school, **serializer.validated_data
+        )  # type: ignore[union-attr]
+        return Response(self.get_serializer(student).data, status=status.HTTP_201_CREATED)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        student = self.get_object()
+        serializer = self.get_serializer(student, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        student = school_services.student_update(student=student, **serializer.validated_data)
+        return Response(self.get_serializer(student).data)
+
+
+class ClosureSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Closure
+        fields = ["id", "starts_on", "ends_on", "reason"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["ends_on"] < attrs["starts_on"]:
+            raise serializers.ValidationError(
+                {"ends_on": ["A closure ends on or after its first day."]}
+            )
+        return attrs
+
+
+class ClosureViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Days the school is closed besides public holidays; lessons generated later skip them."""
+
+    queryset = Closure.objects.none()
+    serializer_class = ClosureSerializer
+    permission_classes = [RolePermission]
+    read_roles = ("coordinator", "auditor", "teacher")
+    write_roles = ("coordinator",)
+
+    def get_queryset(self) -> QuerySet[Closure]:
+        return Closure.objects.filter(school_id=self.request.user.school_id).order_by(
+            "starts_on", "pk"
+        )  # type: ignore[union-attr]
+
+    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
+        serializer.save(school_id=self.request.user.school_id)  # type: ignore[union-attr]

@@ -1,0 +1,16 @@
+from rest_framework.routers import SimpleRouter
+
+from courses.api.cycles import CycleViewSet
+from courses.api.enrollments import EnrollmentViewSet, PlacementViewSet
+from courses.api.lessons import LessonViewSet
+from courses.api.students import ClosureViewSet, StudentViewSet
+
+router = SimpleRouter()
+router.register("students", StudentViewSet, basename="student")
+router.register("cycles", CycleViewSet, basename="cycle")
+router.register("lessons", LessonViewSet, basename="lesson")
+router.register("enrollments", EnrollmentViewSet, basename="enrollment")
+router.register("placements", PlacementViewSet, basename="placement")
+router.register("closures", ClosureViewSet, basename="closure")
+
+urlpatterns = router.urls

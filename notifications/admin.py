@@ -1,0 +1,26 @@
+from django.contrib import admin
+
+from notifications.models import Notification
+from school.admin_scoping import SchoolScopedAdmin
+
+
+@admin.register(Notification)
+class NotificationAdmin(SchoolScopedAdmin):
+    list_display = [
+        "created_at",
+        "kind",
+        "student",
+        "user",
+        "channel",
+        "language",
+        "status",
+        "attempts",
+        "sent_at",
+    ]
+    list_filter = ["status", "kind", "channel", "language"]
+    search_fields = ["dedup_key", "student__last_name", "user__username"]
+    list_select_related = ["student", "user"]
+    readonly_fields = [f.name for f in Notification._meta.fields]
+
+    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
