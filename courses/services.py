@@ -350,7 +350,7 @@ def lesson_move(
 ) -> Lesson:
     """Move a lesson to another date, time or room, and tell the cycle's students."""
     lesson = (
-        Lesson.objects.select_for_update()
+        Lesson.objects.select_for_update(of=("self",))
         .select_related("cycle__school", "cycle__venue")
         .get(pk=lesson.pk)
     )
@@ -387,7 +387,7 @@ def lesson_move(
 def lesson_cancel(*, lesson: Lesson) -> Lesson:
     """Cancel a lesson and tell the cycle's students. Cancelling twice changes nothing."""
     lesson = (
-        Lesson.objects.select_for_update()
+        Lesson.objects.select_for_update(of=("self",))
         .select_related("cycle__school", "cycle__venue")
         .get(pk=lesson.pk)
     )
@@ -434,18 +434,19 @@ def _has_prerequisite(student: Student, level: Level) -> bool:
     )
 
 
-def _close_waitlist_gap(cycle: Cycle, position: int) -> None:
-    """Move everyone behind ``position`` one place up, keeping positions 1..n.
+# Parking place for waitlist positions while they are renumbered: PostgreSQL checks the unique
+# position row by row, so rows first move out of the way above every real position.
+PARKING = 1_000_000
 
-    Two statements, because PostgreSQL checks the unique position row by row: first park the
-    moving rows on negative numbers, then flip them back.
-    """
-    behind = cycle.enrollments.filter(
-        status=Enrollment.Status.WAITLISTED, waitlist_position__gt=position
+
+def _close_waitlist_gap(cycle: Cycle, position: int) -> None:
+    """Move everyone behind ``position`` one place up, keeping positions 1..n (two statements)."""
+    waiting = cycle.enrollments.filter(status=Enrollment.Status.WAITLISTED)
+    waiting.filter(waitlist_position__gt=position).update(
+        waitlist_position=F("waitlist_position") + PARKING - 1
     )
-    behind.update(waitlist_position=-(F("waitlist_position") - 1))
-    cycle.enrollments.filter(status=Enrollment.Status.WAITLISTED, waitlist_position__lt=0).update(
-        waitlist_position=-F("waitlist_position")
+    waiting.filter(waitlist_position__gt=PARKING).update(
+        waitlist_position=F("waitlist_position") - PARKING
     )
 
 
@@ -607,8 +608,9 @@ def waitlist_reorder(*, cycle: Cycle, order: Sequence[int]) -> list[Enrollment]:
             {"order": _("List every waitlisted enrollment of this cycle exactly once.")}
         )
     by_id = {e.pk: e for e in waiting}
-    # Park everyone on negative places first: the unique position is checked row by row.
-    cycle.enrollments.filter(status=Enrollment.Status.WAITLISTED).update(waitlist_position=-F("id"))
+    cycle.enrollments.filter(status=Enrollment.Status.WAITLISTED).update(
+        waitlist_position=F("id") + PARKING
+    )
     for position, pk in enumerate(order, start=1):
         by_id[pk].waitlist_position = position
     Enrollment.objects.bulk_update(waiting, ["waitlist_position"])

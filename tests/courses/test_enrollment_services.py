@@ -1,0 +1,231 @@
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from courses.models import Attendance, Enrollment, Lesson
+from courses.services import (
+    cycle_cancel,
+    cycle_complete,
+    enrollment_create,
+    enrollment_promote,
+    enrollment_withdraw,
+    placement_record,
+    waitlist_reorder,
+)
+from notifications.models import Notification
+from school.errors import ConflictError
+from school.models import SpecialCategoryData
+from tests.factories import (
+    CycleFactory,
+    EnrollmentFactory,
+    LessonFactory,
+    StudentFactory,
+    UserFactory,
+    level,
+)
+
+pytestmark = pytest.mark.django_db
+TODAY = dt.date(2026, 11, 22)
+
+
+def enroll(cycle, n=1):
+    return [
+        enrollment_create(student=StudentFactory(school=cycle.school), cycle=cycle, today=TODAY)
+        for _ in range(n)
+    ]
+
+
+def waitlist(cycle):
+    return list(
+        cycle.enrollments.filter(status="waitlisted")
+        .order_by("waitlist_position")
+        .values_list("student__last_name", "waitlist_position")
+    )
+
+
+def test_enrolls_while_seats_are_free_then_waitlists_in_order():
+    cycle = CycleFactory(capacity=2)
+    made = enroll(cycle, 4)
+    assert [e.status for e in made] == ["enrolled", "enrolled", "waitlisted", "waitlisted"]
+    assert [e.waitlist_position for e in made] == [None, None, 1, 2]
+
+
+def test_withdrawal_promotes_first_waitlisted_and_tells_them():
+    cycle = CycleFactory(capacity=1)
+    UserFactory(school=cycle.school, role="coordinator")
+    seated, first, second = enroll(cycle, 3)
+    enrollment_withdraw(enrollment=seated, reason="Found work", today=TODAY)
+
+    seated.refresh_from_db()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert seated.status == "withdrawn"
+    assert seated.withdrawal_reason == "Found work"
+    assert first.status == "enrolled" and first.waitlist_position is None
+    assert second.waitlist_position == 1
+    told = Notification.objects.filter(kind="waitlist_promoted")
+    assert list(told.values_list("student_id", flat=True)) == [first.student_id]
+    assert Notification.objects.filter(kind="waitlist_promoted_coordinator").count() == 1
+
+
+def test_withdrawal_sets_the_exit_date_after_entry():
+    cycle = CycleFactory(capacity=1)
+    (seated,) = enroll(cycle)
+    seated.entry_date = dt.date(2026, 10, 5)
+    seated.save()
+    enrollment_withdraw(enrollment=seated, reason="Moved away", today=TODAY)
+    seated.refresh_from_db()
+    assert seated.exit_date == TODAY
+
+
+def test_waitlisted_withdrawal_closes_the_gap():
+    cycle = CycleFactory(capacity=1)
+    _, a, b, c = enroll(cycle, 4)
+    enrollment_withdraw(enrollment=b, reason="No longer interested", today=TODAY)
+    assert [pos for _, pos in waitlist(cycle)] == [1, 2]
+    a.refresh_from_db()
+    c.refresh_from_db()
+    assert (a.waitlist_position, c.waitlist_position) == (1, 2)
+
+
+def test_withdrawal_needs_a_reason():
+    cycle = CycleFactory()
+    (seated,) = enroll(cycle)
+    with pytest.raises(ValidationError):
+        enrollment_withdraw(enrollment=seated, reason="  ", today=TODAY)
+
+
+def test_withdrawing_twice_is_a_conflict():
+    cycle = CycleFactory()
+    (seated,) = enroll(cycle)
+    enrollment_withdraw(enrollment=seated, reason="Ill", today=TODAY)
+    with pytest.raises(ConflictError):
+        enrollment_withdraw(enrollment=seated, reason="Ill", today=TODAY)
+
+
+def test_coordinator_reorders_the_waitlist():
+    cycle = CycleFactory(capacity=1)
+    _, a, b, c = enroll(cycle, 4)
+    waitlist_reorder(cycle=cycle, order=[c.pk, a.pk, b.pk])
+    positions = dict(
+        cycle.enrollments.filter(status="waitlisted").values_list("pk", "waitlist_position")
+    )
+    assert positions == {c.pk: 1, a.pk: 2, b.pk: 3}
+
+
+def test_reorder_must_name_every_waitlisted_once():
+    cycle = CycleFactory(capacity=1)
+    _, a, b = enroll(cycle, 3)
+    with pytest.raises(ValidationError):
+        waitlist_reorder(cycle=cycle, order=[a.pk, a.pk])
+
+
+def test_promote_by_hand_needs_a_free_seat():
+    cycle = CycleFactory(capacity=1)
+    _, a, b = enroll(cycle, 3)
+    with pytest.raises(ConflictError, match="is full"):
+        enrollment_promote(enrollment=b)
+    cycle.capacity = 2
+    cycle.save()
+    enrollment_promote(enrollment=b)
+    b.refresh_from_db()
+    a.refresh_from_db()
+    assert b.status == "enrolled"
+    assert a.waitlist_position == 1
+
+
+def test_a_student_is_in_a_cycle_once():
+    cycle = CycleFactory()
+    (seated,) = enroll(cycle)
+    with pytest.raises(ConflictError, match="already has an enrollment"):
+        enrollment_create(student=seated.student, cycle=cycle, today=TODAY)
+
+
+def test_one_running_cycle_per_level():
+    first = CycleFactory()
+    second = CycleFactory(school=first.school)
+    (seated,) = enroll(first)
+    with pytest.raises(ConflictError, match="already in"):
+        enrollment_create(student=seated.student, cycle=second, today=TODAY)
+
+
+def test_a2_needs_a_completed_a1_or_a_placement_decision():
+    a2 = CycleFactory(level=level("A2"))
+    student = StudentFactory(school=a2.school)
+    with pytest.raises(
+        ValidationError, match="A2 needs a completed A1 cycle or a placement decision"
+    ):
+        enrollment_create(student=student, cycle=a2, today=TODAY)
+
+    placement_record(
+        student=student,
+        level=level("A2"),
+        decided_by=UserFactory(school=a2.school),
+        note="Placement test 38/50",
+    )
+    assert enrollment_create(student=student, cycle=a2, today=TODAY).status == "enrolled"
+
+
+def test_a2_after_a_completed_a1():
+    a1 = CycleFactory(starts_on=dt.date(2026, 2, 2), ends_on=dt.date(2026, 5, 29))
+    a2 = CycleFactory(school=a1.school, level=level("A2"))
+    done = EnrollmentFactory(cycle=a1, status="completed")
+    assert enrollment_create(student=done.student, cycle=a2, today=TODAY).status == "enrolled"
+
+
+def test_finished_or_cancelled_cycles_take_no_enrollments():
+    finished = CycleFactory(starts_on=dt.date(2026, 2, 2), ends_on=dt.date(2026, 5, 29))
+    with pytest.raises(ConflictError, match="has finished"):
+        enroll(finished)
+    cancelled = cycle_cancel(cycle=CycleFactory())
+    with pytest.raises(ConflictError, match="was cancelled"):
+        enroll(cancelled)
+
+
+def test_completion_follows_the_absence_limit():
+    # 10 lessons of 3 hours: 30 hours in all; the limit is 10% = 3 hours, 20% = 6 for disability.
+    cycle = CycleFactory(
+        starts_on=dt.date(2026, 9, 1), ends_on=dt.date(2026, 11, 13), total_hours=Decimal(30)
+    )
+    lessons = [
+        LessonFactory(cycle=cycle, date=dt.date(2026, 9, 7) + dt.timedelta(weeks=i), status="held")
+        for i in range(10)
+    ]
+    within, over, extended, waiting = (EnrollmentFactory(cycle=cycle) for _ in range(4))
+    waiting.status, waiting.waitlist_position = "waitlisted", 1
+    waiting.save()
+    SpecialCategoryData.objects.create(
+        student=extended.student, disability="yes", disability_asked_on=dt.date(2026, 9, 7)
+    )
+    misses = {within: 1, over: 2, extended: 2}
+    for enrollment, missed in misses.items():
+        for i, lesson in enumerate(lessons):
+            Attendance.objects.create(
+                enrollment=enrollment, lesson=lesson, status="absent" if i < missed else "present"
+            )
+
+    summary = cycle_complete(cycle=cycle, today=TODAY)
+
+    assert summary == {"completed": 2, "over_absence_limit": 1, "waitlist_closed": 1}
+    statuses = dict(Enrollment.objects.filter(cycle=cycle).values_list("pk", "status"))
+    assert statuses == {
+        within.pk: "completed",
+        over.pk: "withdrawn",
+        extended.pk: "completed",
+        waiting.pk: "withdrawn",
+    }
+    within.refresh_from_db()
+    assert within.entry_date == dt.date(2026, 9, 14)  # the first lesson attended
+    assert within.exit_date == lessons[-1].date
+
+
+def test_completion_waits_for_the_end_and_every_lesson_marked():
+    cycle = CycleFactory()
+    with pytest.raises(ConflictError, match="has not ended"):
+        cycle_complete(cycle=cycle, today=TODAY)
+    ended = CycleFactory(starts_on=dt.date(2026, 9, 1), ends_on=dt.date(2026, 10, 30))
+    LessonFactory(cycle=ended, date=dt.date(2026, 10, 5), status=Lesson.Status.SCHEDULED)
+    with pytest.raises(ConflictError, match="held or cancelled"):
+        cycle_complete(cycle=ended, today=TODAY)
