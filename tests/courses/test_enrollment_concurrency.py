@@ -42,7 +42,9 @@ def test_concurrent_enrollments_give_the_last_seat_once():
     EnrollmentFactory.create_batch(4, cycle=cycle)
     students = StudentFactory.create_batch(THREADS, school=cycle.school)
 
-    run_together([lambda s=s: enrollment_create(student=s, cycle=cycle, today=TODAY) for s in students])
+    run_together(
+        [lambda s=s: enrollment_create(student=s, cycle=cycle, today=TODAY) for s in students]
+    )
 
     mine = Enrollment.objects.filter(cycle=cycle, student__in=students)
     assert mine.filter(status="enrolled").count() == 1
@@ -53,13 +55,24 @@ def test_concurrent_enrollments_give_the_last_seat_once():
 def test_concurrent_withdrawals_never_give_a_seat_twice():
     cycle = CycleFactory(capacity=10)
     seated = EnrollmentFactory.create_batch(10, cycle=cycle)
-    waiting = [EnrollmentFactory(cycle=cycle, status="waitlisted", waitlist_position=i) for i in range(1, 31)]
+    waiting = [
+        EnrollmentFactory(cycle=cycle, status="waitlisted", waitlist_position=i)
+        for i in range(1, 31)
+    ]
     leaving = seated[:8]
 
     run_together(
-        [lambda e=e: enrollment_withdraw(enrollment=e, reason="Moved away", today=TODAY) for e in leaving]
+        [
+            lambda e=e: enrollment_withdraw(enrollment=e, reason="Moved away", today=TODAY)
+            for e in leaving
+        ]
         # Waitlisted students leaving at the same time as well.
-        + [lambda e=e: enrollment_withdraw(enrollment=e, reason="No longer interested", today=TODAY) for e in waiting[20:]]
+        + [
+            lambda e=e: enrollment_withdraw(
+                enrollment=e, reason="No longer interested", today=TODAY
+            )
+            for e in waiting[20:]
+        ]
     )
 
     enrollments = Enrollment.objects.filter(cycle=cycle)
@@ -67,5 +80,7 @@ def test_concurrent_withdrawals_never_give_a_seat_twice():
     promoted = enrollments.filter(pk__in=[e.pk for e in waiting], status="enrolled")
     # The first eight in the queue got the eight freed seats, each exactly once.
     assert sorted(promoted.values_list("pk", flat=True)) == sorted(e.pk for e in waiting[:8])
-    positions = sorted(enrollments.filter(status="waitlisted").values_list("waitlist_position", flat=True))
+    positions = sorted(
+        enrollments.filter(status="waitlisted").values_list("waitlist_position", flat=True)
+    )
     assert positions == list(range(1, 13))
