@@ -117,7 +117,7 @@ def test_coordinator_reorders_the_waitlist():
 
 def test_reorder_must_name_every_waitlisted_once():
     cycle = CycleFactory(capacity=1)
-    _, a, b = enroll(cycle, 3)
+    _, a, _b = enroll(cycle, 3)
     with pytest.raises(ValidationError):
         waitlist_reorder(cycle=cycle, order=[a.pk, a.pk])
 
