@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config import views
 from courses import views as course_views
+from courses import views_office as office
 from school.api import MeView, TeacherListView, TokenView
 
 api_v1 = [
@@ -21,6 +22,31 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
     path("office/", views.office, name="office"),
+    path("office/cycles/", office.cycle_list, name="office-cycles"),
+    path("office/cycles/<int:pk>/", office.cycle_detail, name="office-cycle"),
+    path(
+        "office/cycles/<int:pk>/generate-lessons/",
+        office.cycle_generate_lessons,
+        name="office-cycle-generate",
+    ),
+    path("office/cycles/<int:pk>/complete/", office.cycle_complete, name="office-cycle-complete"),
+    path("office/lessons/<int:pk>/cancel/", office.lesson_cancel, name="office-lesson-cancel"),
+    path(
+        "office/enrollments/<int:pk>/withdraw/",
+        office.enrollment_withdraw,
+        name="office-enrollment-withdraw",
+    ),
+    path(
+        "office/enrollments/<int:pk>/promote/",
+        office.enrollment_promote,
+        name="office-enrollment-promote",
+    ),
+    path(
+        "office/enrollments/<int:pk>/move/", office.enrollment_move, name="office-enrollment-move"
+    ),
+    path("office/import/", office.import_students, name="office-import"),
+    path("office/import/template.xlsx", office.import_template, name="office-import-template"),
+    path("office/import/report.xlsx", office.import_report, name="office-import-report"),
     path("teach/", course_views.teach_home, name="teach"),
     path("me/", course_views.student_home, name="student-home"),
     path("admin/", admin.site.urls),

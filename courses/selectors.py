@@ -149,3 +149,30 @@ def students_visible_to(*, user: User) -> QuerySet[Student]:
     if user.role == Role.STUDENT:
         return students.filter(user=user)
     return students.none()
+
+
+@dataclass(frozen=True)
+class CyclePage:
+    cycle: Cycle
+    lessons: list[Lesson]
+    enrolled: list[Enrollment]
+    waitlist: list[Enrollment]
+    left: list[Enrollment]
+
+
+def cycle_page(*, cycle_id: int, school_id: int) -> CyclePage:
+    """A cycle with its lessons, roster, waitlist and leavers: three queries, whatever the size."""
+    cycle = cycles_with_counts(school_id=school_id).select_related("room__venue").get(pk=cycle_id)
+    lessons = list(cycle.lessons.select_related("room").order_by("date", "starts_at"))
+    enrollments = list(
+        cycle.enrollments.select_related("student").order_by(
+            "waitlist_position", "student__last_name", "pk"
+        )
+    )
+    return CyclePage(
+        cycle=cycle,
+        lessons=lessons,
+        enrolled=[e for e in enrollments if e.status in ("enrolled", "completed")],
+        waitlist=[e for e in enrollments if e.status == "waitlisted"],
+        left=[e for e in enrollments if e.status == "withdrawn"],
+    )

@@ -216,3 +216,8 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# Spreadsheet uploads (applicant lists, exam-centre results): limits against mistakes and zip bombs.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5_000_000)
+IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=50_000_000)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=5_000)

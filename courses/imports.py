@@ -1,0 +1,361 @@
+"""Importing applicants from a spreadsheet, with a report row for every problem.
+
+Each row is checked on its own; valid rows are imported and invalid rows reported. A row is
+imported whole (the student and, with a cycle, their enrollment) or not at all; importing the
+same file again finds every row already there and creates nothing.
+"""
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_countries import countries
+
+from courses.models import Cycle
+from courses.services import enrollment_create
+from school.choices import Answer, Gender, IscedLevel, LabourMarketStatus
+from school.errors import ConflictError
+from school.models import School, Student
+from school.spreadsheets import SpreadsheetError, read_rows, write_workbook
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    required: bool
+    help: Any  # a lazy translation
+
+
+LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+ANSWERS = ", ".join(Answer.values)
+
+COLUMNS = [
+    Column("first_name", True, gettext_lazy("Given name, in any script.")),
+    Column("last_name", True, gettext_lazy("Family name, in any script.")),
+    Column("date_of_birth", True, gettext_lazy("A date cell, or YYYY-MM-DD, or DD/MM/YYYY.")),
+    Column("gender", True, gettext_lazy("female, male, other or undisclosed.")),
+    Column("nationality", True, gettext_lazy("Country code, ISO 3166 (SY, AF, UA ...).")),
+    Column("language", False, gettext_lazy("Language for messages: el, en, ar, fa, uk or fr (default en).")),
+    Column("phone", False, gettext_lazy("Mobile number; without +country code the school's country is assumed.")),
+    Column("email", False, gettext_lazy("E-mail address.")),
+    Column("labour_market_status", True, gettext_lazy("employed, unemployed, long_term_unemployed, inactive_in_education or inactive.")),
+    Column("unemployed_months", False, gettext_lazy("Months unemployed, for the unemployed.")),
+    Column("isced_level", True, gettext_lazy("Highest education, ISCED 2011: 0 to 8.")),
+    Column("household_jobless", False, gettext_lazy("yes, no or declined.")),
+    Column("household_dependent_children", False, gettext_lazy("yes, no or declined.")),
+    Column("household_single_adult", False, gettext_lazy("yes, no or declined.")),
+    Column("foreign_background", False, gettext_lazy("yes, no or declined.")),
+    Column("other_disadvantage", False, gettext_lazy("yes, no or declined.")),
+    Column("homeless", False, gettext_lazy("yes, no or declined.")),
+    Column("rural_area", False, gettext_lazy("yes or no.")),
+    Column("entry_form_on", False, gettext_lazy("Day the entry form was filled in.")),
+]  # fmt: skip
+REQUIRED = {c.name for c in COLUMNS if c.required}
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int
+    field: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    already_there: int = 0
+    enrolled: int = 0
+    waitlisted: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def rejected_rows(self) -> int:
+        return len({p.row for p in self.problems if p.row})
+
+
+class RowError(Exception):
+    def __init__(self, field_name: str, message: str) -> None:
+        self.field = field_name
+        self.message = message
+
+
+# -- cell parsers: each returns the stored value or raises RowError -----------------------------
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _date(value: Any, name: str) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _text(value)
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise RowError(name, _("%(value)s is not a date (use YYYY-MM-DD).") % {"value": text[:40]})
+
+
+def _choice(value: Any, name: str, allowed: list[str]) -> str:
+    text = _text(value).lower().replace(" ", "_")
+    if text and text not in allowed:
+        raise RowError(
+            name,
+            _("%(value)s is not one of: %(allowed)s.")
+            % {"value": text[:40], "allowed": ", ".join(allowed)},
+        )
+    return text
+
+
+def _yes_no(value: Any, name: str) -> bool | None:
+    text = _text(value).lower()
+    if not text:
+        return None
+    if text in ("yes", "y", "true", "1"):
+        return True
+    if text in ("no", "n", "false", "0"):
+        return False
+    raise RowError(name, _("Write yes or no."))
+
+
+def _int(value: Any, name: str, low: int, high: int) -> int | None:
+    text = _text(value)
+    if not text:
+        return None
+    try:
+        number = int(text)
+    except ValueError:
+        raise RowError(name, _("%(value)s is not a whole number.") % {"value": text[:40]}) from None
+    if not low <= number <= high:
+        raise RowError(
+            name, _("Must be between %(low)s and %(high)s.") % {"low": low, "high": high}
+        )
+    return number
+
+
+def _phone(value: Any, region: str) -> str:
+    text = _text(value)
+    if not text:
+        return ""
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        raise RowError(
+            "phone", _("%(value)s is not a phone number.") % {"value": text[:40]}
+        ) from None
+    if not phonenumbers.is_valid_number(number):
+        raise RowError("phone", _("%(value)s is not a valid phone number.") % {"value": text[:40]})
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _country(value: Any) -> str:
+    text = _text(value)
+    code = countries.alpha2(text) if text else ""
+    if not code:
+        raise RowError(
+            "nationality", _("%(value)s is not a country code (ISO 3166).") % {"value": text[:40]}
+        )
+    return code
+
+
+PARSERS: dict[str, Callable[[Any, School], Any]] = {
+    "first_name": lambda v, s: _text(v),
+    "last_name": lambda v, s: _text(v),
+    "date_of_birth": lambda v, s: _date(v, "date_of_birth"),
+    "gender": lambda v, s: _choice(v, "gender", Gender.values),
+    "nationality": lambda v, s: _country(v),
+    "language": lambda v, s: _choice(v, "language", LANGUAGE_CODES) or "en",
+    "phone": lambda v, s: _phone(v, str(s.country)),
+    "email": lambda v, s: _text(v),
+    "labour_market_status": lambda v, s: _choice(
+        v, "labour_market_status", LabourMarketStatus.values
+    ),
+    "unemployed_months": lambda v, s: _int(v, "unemployed_months", 0, 600),
+    "isced_level": lambda v, s: _int(v, "isced_level", 0, max(IscedLevel.values)),
+    "household_jobless": lambda v, s: _choice(v, "household_jobless", Answer.values),
+    "household_dependent_children": lambda v, s: _choice(
+        v, "household_dependent_children", Answer.values
+    ),
+    "household_single_adult": lambda v, s: _choice(v, "household_single_adult", Answer.values),
+    "foreign_background": lambda v, s: _choice(v, "foreign_background", Answer.values),
+    "other_disadvantage": lambda v, s: _choice(v, "other_disadvantage", Answer.values),
+    "homeless": lambda v, s: _choice(v, "homeless", Answer.values),
+    "rural_area": lambda v, s: _yes_no(v, "rural_area"),
+    "entry_form_on": lambda v, s: _date(v, "entry_form_on"),
+}
+
+
+def _student_from_row(
+    row: dict[str, Any], school: School
+) -> tuple[Student | None, list[Problem], int]:
+    number = row.pop("__row__")
+    values: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for column in COLUMNS:
+        try:
+            values[column.name] = PARSERS[column.name](row.get(column.name), school)
+        except RowError as error:
+            problems.append(Problem(number, error.field, error.message))
+            continue
+        if column.required and values[column.name] in ("", None):
+            problems.append(Problem(number, column.name, _("This field is required.")))
+    if values.get("email"):
+        try:
+            validate_email(values["email"])
+        except ValidationError:
+            problems.append(Problem(number, "email", _("Enter a valid e-mail address.")))
+    if problems:
+        return None, problems, number
+    student = Student(school=school, **values)
+    try:
+        student.full_clean(exclude=["user"])
+    except ValidationError as error:
+        return (
+            None,
+            [
+                Problem(number, name, " ".join(messages))
+                for name, messages in error.message_dict.items()
+            ],
+            number,
+        )
+    return student, [], number
+
+
+def identity(student: Student) -> tuple[str, str, dt.date | None, str]:
+    """Two rows are the same person when name, date of birth and phone agree."""
+    return (
+        student.first_name.casefold(),
+        student.last_name.casefold(),
+        student.date_of_birth,
+        str(student.phone or ""),
+    )
+
+
+def students_import(
+    *, school: School, upload: IO[bytes], cycle: Cycle | None = None
+) -> ImportReport:
+    """Import applicants from an .xlsx upload (see COLUMNS); enroll them in ``cycle`` if given.
+
+    1. Read the sheet safely; a file that cannot be read is one problem on row 0.
+    2. Check every row; collect its problems (row, field, message).
+    3. Skip rows naming a student the school already has, or a row seen earlier in the file.
+    4. Import each valid row in its own savepoint: the student, then their enrollment; a row whose
+       enrollment is refused is reported and leaves nothing behind.
+    """
+    report = ImportReport()
+    try:
+        rows = [{**row, "__row__": number} for number, row in read_rows(upload)]
+    except SpreadsheetError as error:
+        report.problems.append(Problem(0, "file", str(error)))
+        return report
+    if rows:
+        missing = sorted(REQUIRED - set(rows[0]))
+        if missing:
+            report.problems.append(
+                Problem(
+                    1, "header", _("Missing columns: %(names)s.") % {"names": ", ".join(missing)}
+                )
+            )
+            return report
+
+    candidates: list[tuple[int, Student]] = []
+    for row in rows:
+        student, problems, number = _student_from_row(row, school)
+        report.problems.extend(problems)
+        if student is not None:
+            candidates.append((number, student))
+
+    known = {
+        identity(s)
+        for s in Student.objects.filter(
+            school=school, date_of_birth__in={s.date_of_birth for _n, s in candidates}
+        ).only("first_name", "last_name", "date_of_birth", "phone")
+    }
+    seen: dict[tuple[str, str, dt.date | None, str], int] = {}
+    with transaction.atomic():
+        for number, student in candidates:
+            key = identity(student)
+            if key in known:
+                report.already_there += 1
+                continue
+            if key in seen:
+                report.problems.append(
+                    Problem(
+                        number, "row", _("The same person as row %(row)s.") % {"row": seen[key]}
+                    )
+                )
+                continue
+            seen[key] = number
+            try:
+                with transaction.atomic():
+                    student.save()
+                    if cycle is not None:
+                        enrollment = enrollment_create(student=student, cycle=cycle)
+                        if enrollment.status == "enrolled":
+                            report.enrolled += 1
+                        else:
+                            report.waitlisted += 1
+            except ValidationError as error:
+                report.problems.extend(
+                    Problem(number, name, " ".join(messages))
+                    for name, messages in error.message_dict.items()
+                )
+                continue
+            except ConflictError as error:
+                report.problems.append(Problem(number, "cycle", error.message))
+                continue
+            report.created += 1
+    report.problems.sort(key=lambda p: (p.row, p.field))
+    return report
+
+
+def template_workbook() -> bytes:
+    """The applicants template: the columns, and a second sheet explaining each one."""
+    headers = [c.name for c in COLUMNS]
+    help_rows = [
+        (c.name, _("required") if c.required else _("optional"), str(c.help)) for c in COLUMNS
+    ]
+    return write_workbook(
+        [
+            ("Students", headers, []),
+            (_("Columns"), [_("column"), _("required"), _("what to write")], help_rows),
+        ]
+    )
+
+
+def report_workbook(report: ImportReport) -> bytes:
+    summary = [
+        (_("imported"), report.created),
+        (_("already in the school's records"), report.already_there),
+        (_("enrolled"), report.enrolled),
+        (_("waitlisted"), report.waitlisted),
+        (_("rows rejected"), report.rejected_rows),
+    ]
+    return write_workbook(
+        [
+            (
+                _("Problems"),
+                [_("row"), _("field"), _("message")],
+                [(p.row, p.field, p.message) for p in report.problems],
+            ),
+            (_("Summary"), [_("what"), _("how many")], summary),
+        ]
+    )

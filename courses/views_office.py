@@ -1,0 +1,206 @@
+"""The coordinator's pages for cycles, waitlists and the applicants import.
+
+Each action is a small form that calls one service and comes back to the page with a message;
+auditors see the same pages without the forms.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from courses import services
+from courses.imports import (
+    ImportReport,
+    Problem,
+    report_workbook,
+    students_import,
+    template_workbook,
+)
+from courses.models import Cycle, Enrollment, Lesson
+from courses.selectors import cycle_page, cycles_with_counts
+from school.choices import Role
+from school.errors import ConflictError
+from school.permissions import SignedInRequest, role_required
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+office_roles = role_required(Role.COORDINATOR, Role.AUDITOR)
+coordinator_only = role_required(Role.COORDINATOR)
+
+
+def _run(request: SignedInRequest, action: Callable[[], Any], done: str) -> None:
+    """Run a service; its refusal becomes a message on the page instead of an error page."""
+    try:
+        action()
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    except ConflictError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done)
+
+
+@office_roles
+def cycle_list(request: SignedInRequest) -> HttpResponse:
+    cycles = list(cycles_with_counts(school_id=request.user.school_id or 0))
+    return render(request, "courses/office/cycle_list.html", {"cycles": cycles})
+
+
+@office_roles
+def cycle_detail(request: SignedInRequest, pk: int) -> HttpResponse:
+    try:
+        page = cycle_page(cycle_id=pk, school_id=request.user.school_id or 0)
+    except Cycle.DoesNotExist:
+        raise Http404 from None
+    return render(
+        request,
+        "courses/office/cycle_detail.html",
+        {"page": page, "can_edit": request.user.role == Role.COORDINATOR},
+    )
+
+
+def _own_cycle(request: SignedInRequest, pk: int) -> Cycle:
+    return get_object_or_404(Cycle, pk=pk, school_id=request.user.school_id)
+
+
+def _own_enrollment(request: SignedInRequest, pk: int) -> Enrollment:
+    return get_object_or_404(
+        Enrollment.objects.select_related("cycle"), pk=pk, cycle__school_id=request.user.school_id
+    )
+
+
+@require_POST
+@coordinator_only
+def cycle_generate_lessons(request: SignedInRequest, pk: int) -> HttpResponse:
+    cycle = _own_cycle(request, pk)
+    _run(
+        request,
+        lambda: services.lessons_generate(cycle=cycle),
+        _("Lessons generated from the timetable."),
+    )
+    return redirect("office-cycle", pk=pk)
+
+
+@require_POST
+@coordinator_only
+def cycle_complete(request: SignedInRequest, pk: int) -> HttpResponse:
+    cycle = _own_cycle(request, pk)
+    _run(request, lambda: services.cycle_complete(cycle=cycle), _("The cycle is closed."))
+    return redirect("office-cycle", pk=pk)
+
+
+@require_POST
+@coordinator_only
+def lesson_cancel(request: SignedInRequest, pk: int) -> HttpResponse:
+    lesson = get_object_or_404(Lesson, pk=pk, cycle__school_id=request.user.school_id)
+    _run(
+        request,
+        lambda: services.lesson_cancel(lesson=lesson),
+        _("Lesson cancelled; its students will be told."),
+    )
+    return redirect("office-cycle", pk=lesson.cycle_id)
+
+
+@require_POST
+@coordinator_only
+def enrollment_withdraw(request: SignedInRequest, pk: int) -> HttpResponse:
+    enrollment = _own_enrollment(request, pk)
+    reason = request.POST.get("reason", "")[:300]
+    _run(
+        request,
+        lambda: services.enrollment_withdraw(enrollment=enrollment, reason=reason),
+        _("Withdrawn."),
+    )
+    return redirect("office-cycle", pk=enrollment.cycle_id)
+
+
+@require_POST
+@coordinator_only
+def enrollment_promote(request: SignedInRequest, pk: int) -> HttpResponse:
+    enrollment = _own_enrollment(request, pk)
+    _run(
+        request,
+        lambda: services.enrollment_promote(enrollment=enrollment),
+        _("Promoted to a seat."),
+    )
+    return redirect("office-cycle", pk=enrollment.cycle_id)
+
+
+@require_POST
+@coordinator_only
+def enrollment_move(request: SignedInRequest, pk: int) -> HttpResponse:
+    """Move a waitlisted student one place up or down."""
+    enrollment = _own_enrollment(request, pk)
+    order = list(
+        enrollment.cycle.enrollments.filter(status="waitlisted")
+        .order_by("waitlist_position")
+        .values_list("pk", flat=True)
+    )
+    if enrollment.pk in order:
+        at = order.index(enrollment.pk)
+        to = at - 1 if request.POST.get("direction") == "up" else at + 1
+        if 0 <= to < len(order):
+            order[at], order[to] = order[to], order[at]
+            _run(
+                request,
+                lambda: services.waitlist_reorder(cycle=enrollment.cycle, order=order),
+                _("Waitlist reordered."),
+            )
+    return redirect("office-cycle", pk=enrollment.cycle_id)
+
+
+# -- applicants import ---------------------------------------------------------------------------
+
+REPORT_KEY = "applicants_import_report"
+
+
+@coordinator_only
+def import_students(request: SignedInRequest) -> HttpResponse:
+    cycles = Cycle.objects.filter(
+        school_id=request.user.school_id, cancelled_at__isnull=True
+    ).order_by("-starts_on")
+    report = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        cycle = cycles.filter(pk=request.POST.get("cycle") or 0).first()
+        if upload is None:
+            messages.error(request, _("Choose an .xlsx file."))
+        else:
+            report = students_import(school=request.user.school, upload=upload, cycle=cycle)  # type: ignore[arg-type]
+            request.session[REPORT_KEY] = {
+                "counts": [
+                    report.created,
+                    report.already_there,
+                    report.enrolled,
+                    report.waitlisted,
+                ],
+                "problems": [[p.row, p.field, p.message] for p in report.problems],
+            }
+    return render(request, "courses/office/import.html", {"cycles": cycles, "report": report})
+
+
+@coordinator_only
+def import_template(request: SignedInRequest) -> HttpResponse:
+    response = HttpResponse(template_workbook(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="applicants-template.xlsx"'
+    return response
+
+
+@coordinator_only
+def import_report(request: SignedInRequest) -> HttpResponse:
+    stored = request.session.get(REPORT_KEY)
+    if not stored:
+        raise Http404
+    created, already, enrolled, waitlisted = stored["counts"]
+    report = ImportReport(
+        created, already, enrolled, waitlisted, [Problem(*p) for p in stored["problems"]]
+    )
+    response = HttpResponse(report_workbook(report), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="applicants-import-report.xlsx"'
+    return response

@@ -1,0 +1,108 @@
+import pytest
+
+from courses.models import Enrollment, Lesson
+from tests.factories import CycleFactory, EnrollmentFactory, LessonFactory, SchoolFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def full_cycle(school, rows):
+    cycle = CycleFactory(school=school, capacity=rows)
+    EnrollmentFactory.create_batch(rows, cycle=cycle)
+    for position in range(1, 4):
+        EnrollmentFactory(cycle=cycle, status="waitlisted", waitlist_position=position)
+    for day in range(rows):
+        LessonFactory(cycle=cycle, date=f"2026-{10 + day // 28:02d}-{1 + day % 28:02d}")
+    return cycle
+
+
+@pytest.mark.parametrize("rows", [5, 60])
+def test_cycle_page_runs_a_fixed_number_of_queries(
+    client, coordinator, django_assert_num_queries, rows
+):
+    cycle = full_cycle(coordinator.school, rows)
+    client.force_login(coordinator)
+    # 1 session, 2 user, 3 cycle with seat counts, 4 lessons, 5 enrollments with students
+    with django_assert_num_queries(5):
+        response = client.get(f"/office/cycles/{cycle.pk}/")
+    assert response.status_code == 200
+    assert response.content.count(b'name="reason"') == rows + 3
+
+
+@pytest.mark.parametrize("rows", [5, 60])
+def test_cycle_list_runs_a_fixed_number_of_queries(
+    client, coordinator, django_assert_num_queries, rows
+):
+    for _ in range(rows):
+        EnrollmentFactory(cycle=CycleFactory(school=coordinator.school))
+    client.force_login(coordinator)
+    # 1 session, 2 user, 3 cycles with seat counts
+    with django_assert_num_queries(3):
+        assert client.get("/office/cycles/").status_code == 200
+
+
+def test_another_schools_cycle_page_is_404(client, coordinator):
+    foreign = CycleFactory(school=SchoolFactory())
+    client.force_login(coordinator)
+    assert client.get(f"/office/cycles/{foreign.pk}/").status_code == 404
+
+
+def test_withdraw_from_the_page_promotes_the_first_waiting(client, coordinator):
+    cycle = full_cycle(coordinator.school, 2)
+    seated = cycle.enrollments.filter(status="enrolled").first()
+    first = cycle.enrollments.get(waitlist_position=1)
+    client.force_login(coordinator)
+    response = client.post(
+        f"/office/enrollments/{seated.pk}/withdraw/",
+        {"reason": "Moved to Thessaloniki"},
+        follow=True,
+    )
+    assert b"Withdrawn." in response.content
+    first.refresh_from_db()
+    assert first.status == "enrolled"
+
+
+def test_a_refused_action_is_a_message_on_the_page(client, coordinator):
+    cycle = full_cycle(coordinator.school, 2)
+    waiting = cycle.enrollments.get(waitlist_position=2)
+    client.force_login(coordinator)
+    response = client.post(f"/office/enrollments/{waiting.pk}/promote/", follow=True)
+    assert response.status_code == 200
+    assert b"is full" in response.content
+    assert Enrollment.objects.get(pk=waiting.pk).status == "waitlisted"
+
+
+def test_move_up_in_the_waitlist(client, coordinator):
+    cycle = full_cycle(coordinator.school, 2)
+    third = cycle.enrollments.get(waitlist_position=3)
+    client.force_login(coordinator)
+    client.post(f"/office/enrollments/{third.pk}/move/", {"direction": "up"})
+    third.refresh_from_db()
+    assert third.waitlist_position == 2
+
+
+def test_generate_and_cancel_from_the_page(client, coordinator):
+    from courses.models import TimetableSlot
+
+    cycle = CycleFactory(school=coordinator.school, starts_on="2026-11-02", ends_on="2026-11-08")
+    TimetableSlot.objects.create(cycle=cycle, weekday=0, starts_at="17:00", ends_at="20:00")
+    client.force_login(coordinator)
+    client.post(f"/office/cycles/{cycle.pk}/generate-lessons/")
+    lesson = Lesson.objects.get(cycle=cycle)
+    client.post(f"/office/lessons/{lesson.pk}/cancel/")
+    lesson.refresh_from_db()
+    assert lesson.status == "cancelled"
+
+
+def test_auditor_reads_the_cycle_page_without_forms_and_cannot_act(client, auditor):
+    cycle = full_cycle(auditor.school, 2)
+    client.force_login(auditor)
+    page = client.get(f"/office/cycles/{cycle.pk}/")
+    assert page.status_code == 200
+    assert b'name="reason"' not in page.content
+    seated = cycle.enrollments.filter(status="enrolled").first()
+    assert (
+        client.post(f"/office/enrollments/{seated.pk}/withdraw/", {"reason": "x"}).status_code
+        == 403
+    )
+    assert client.get("/office/import/").status_code == 403
