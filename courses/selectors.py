@@ -114,12 +114,15 @@ def cycles_visible_to(*, user: User) -> QuerySet[Cycle]:
     cycles = Cycle.objects.all()
     if user.is_superuser and not user.role:
         return cycles
+    school_id = user.school_id
+    if school_id is None:
+        return cycles.none()
     if user.role in (Role.COORDINATOR, Role.AUDITOR):
-        return cycles.filter(school_id=user.school_id)
+        return cycles.filter(school_id=school_id)
     if user.role == Role.TEACHER:
-        return cycles.filter(school_id=user.school_id, teachers__user=user)
+        return cycles.filter(school_id=school_id, teachers__user=user)
     if user.role == Role.STUDENT:
-        return cycles.filter(school_id=user.school_id, enrollments__student__user=user)
+        return cycles.filter(school_id=school_id, enrollments__student__user=user)
     return cycles.none()
 
 
@@ -138,8 +141,11 @@ def students_visible_to(*, user: User) -> QuerySet[Student]:
     students = Student.objects.all()
     if user.is_superuser and not user.role:
         return students
+    school_id = user.school_id
+    if school_id is None:
+        return students.none()
     if user.role in (Role.COORDINATOR, Role.AUDITOR):
-        return students.filter(school_id=user.school_id)
+        return students.filter(school_id=school_id)
     if user.role == Role.TEACHER:
         return students.filter(
             pk__in=Enrollment.objects.filter(cycle__in=cycles_visible_to(user=user)).values(

@@ -241,7 +241,7 @@ def _closures(school_id: int, first: dt.date, last: dt.date) -> list[tuple[dt.da
 
 def _create_lessons(cycle: Cycle, first: dt.date, last: dt.date) -> int:
     slots = [Slot(s.weekday, s.starts_at, s.ends_at) for s in cycle.timetable.all()]
-    taken = set(cycle.lessons.values_list("date", "starts_at"))
+    taken: set[tuple[Any, Any]] = set(cycle.lessons.values_list("date", "starts_at"))
     # A moved lesson still holds the slot it left, so regenerating does not bring it back.
     taken |= set(
         cycle.lessons.filter(moved_from_date__isnull=False).values_list(
@@ -325,7 +325,7 @@ def _lesson_day_errors(
         same_day = (
             cycle.lessons.filter(date=day)
             .exclude(status=Lesson.Status.CANCELLED)
-            .exclude(pk=lesson_pk)
+            .exclude(pk=lesson_pk or 0)
         )
         hours = Lesson.hours_between(starts_at, ends_at)
         for other in same_day:
@@ -639,6 +639,7 @@ def cycle_complete(*, cycle: Cycle, today: dt.date | None = None) -> dict[str, i
         or cycle.ends_on
     )
     summary = {"completed": 0, "over_absence_limit": 0, "waitlist_closed": 0}
+    enrollment: Any  # annotated with missed_hours, first_attended and absence_limit_hours
     for enrollment in enrollments_with_absences(cycle=cycle).filter(
         status=Enrollment.Status.ENROLLED
     ):

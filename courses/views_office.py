@@ -26,7 +26,7 @@ from courses.models import Cycle, Enrollment, Lesson
 from courses.selectors import cycle_page, cycles_with_counts
 from school.choices import Role
 from school.errors import ConflictError
-from school.permissions import SignedInRequest, role_required
+from school.permissions import SignedInRequest, request_school, role_required
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 office_roles = role_required(Role.COORDINATOR, Role.AUDITOR)
@@ -163,7 +163,7 @@ REPORT_KEY = "applicants_import_report"
 @coordinator_only
 def import_students(request: SignedInRequest) -> HttpResponse:
     cycles = Cycle.objects.filter(
-        school_id=request.user.school_id, cancelled_at__isnull=True
+        school=request_school(request), cancelled_at__isnull=True
     ).order_by("-starts_on")
     report = None
     if request.method == "POST":
@@ -172,7 +172,7 @@ def import_students(request: SignedInRequest) -> HttpResponse:
         if upload is None:
             messages.error(request, _("Choose an .xlsx file."))
         else:
-            report = students_import(school=request.user.school, upload=upload, cycle=cycle)  # type: ignore[arg-type]
+            report = students_import(school=request_school(request), upload=upload, cycle=cycle)
             request.session[REPORT_KEY] = {
                 "counts": [
                     report.created,

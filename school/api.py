@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from school.models import Teacher, User
-from school.permissions import RolePermission
+from school.permissions import RolePermission, request_user
 from school.selectors import teachers_visible_to, user_profile
 
 
@@ -44,7 +44,7 @@ class MeView(APIView):
 
     @extend_schema(responses=MeSerializer)
     def get(self, request: Request) -> Response:
-        return Response(MeSerializer(user_profile(user_id=request.user.pk or 0)).data)
+        return Response(MeSerializer(user_profile(user_id=request_user(request).pk or 0)).data)
 
 
 class TokenView(ObtainAuthToken):
@@ -69,4 +69,6 @@ class TeacherListView(generics.ListAPIView):
     read_roles = ("coordinator", "auditor", "teacher")
 
     def get_queryset(self) -> QuerySet[Teacher]:
-        return teachers_visible_to(user=self.request.user).order_by("user__last_name", "pk")  # type: ignore[arg-type]
+        return teachers_visible_to(user=request_user(self.request)).order_by(
+            "user__last_name", "pk"
+        )

@@ -10,7 +10,21 @@ from django.http import HttpRequest, HttpResponse
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from school.models import User
+from school.models import School, User
+
+
+def request_user(request: HttpRequest | Request) -> User:
+    """The signed-in user of a request that passed a sign-in check (pages and API alike)."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def request_school(request: HttpRequest | Request) -> School:
+    """The school of a signed-in user who has a role (every role belongs to a school)."""
+    school = request_user(request).school
+    assert school is not None
+    return school
 
 
 class SignedInRequest(HttpRequest):

@@ -14,7 +14,7 @@ from courses.calendar import Slot
 from courses.models import Cycle, Enrollment, Level, TimetableSlot
 from courses.selectors import cycles_visible_to
 from school.models import Room, Teacher, Venue
-from school.permissions import RolePermission
+from school.permissions import RolePermission, request_school, request_user
 
 ALL_ROLES = ("coordinator", "auditor", "teacher", "student")
 
@@ -95,7 +95,7 @@ class CycleViewSet(
 
     def get_queryset(self) -> QuerySet[Cycle]:
         return (
-            cycles_visible_to(user=self.request.user)  # type: ignore[arg-type]
+            cycles_visible_to(user=request_user(self.request))
             .select_related("level", "school")
             .prefetch_related(
                 Prefetch(
@@ -123,7 +123,7 @@ class CycleViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         cycle = services.cycle_create(
-            school=request.user.school,  # type: ignore[union-attr]
+            school=request_school(request),
             timetable=_slots(data.pop("timetable", [])) or [],
             teachers=data.pop("teachers", []),
             **data,

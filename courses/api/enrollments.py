@@ -12,7 +12,7 @@ from courses.api.fields import SchoolScopedPrimaryKeyField
 from courses.models import Cycle, Enrollment, Level, PlacementDecision
 from courses.selectors import enrollments_visible_to
 from school.models import Student
-from school.permissions import RolePermission
+from school.permissions import RolePermission, request_school, request_user
 
 
 class EnrollmentSerializer(serializers.ModelSerializer):
@@ -54,7 +54,7 @@ class EnrollmentViewSet(
 
     def get_queryset(self) -> QuerySet[Enrollment]:
         return (
-            enrollments_visible_to(user=self.request.user)  # type: ignore[arg-type]
+            enrollments_visible_to(user=request_user(self.request))
             .select_related("student", "cycle")
             .order_by("cycle_id", "status", "waitlist_position", "pk")
         )
@@ -87,7 +87,9 @@ class EnrollmentViewSet(
 class PlacementSerializer(serializers.ModelSerializer):
     student = SchoolScopedPrimaryKeyField(queryset=Student.objects.all())
     level = serializers.SlugRelatedField(slug_field="code", queryset=Level.objects.all())
-    decided_by = serializers.PrimaryKeyRelatedField(read_only=True)
+    decided_by: serializers.PrimaryKeyRelatedField = serializers.PrimaryKeyRelatedField(
+        read_only=True
+    )
 
     class Meta:
         model = PlacementDecision
@@ -107,13 +109,13 @@ class PlacementViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.
 
     def get_queryset(self) -> QuerySet[PlacementDecision]:
         return (
-            PlacementDecision.objects.filter(student__school_id=self.request.user.school_id)  # type: ignore[union-attr]
+            PlacementDecision.objects.filter(student__school=request_school(self.request))
             .select_related("level")
             .order_by("-decided_on", "pk")
         )
 
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
         serializer.instance = services.placement_record(
-            decided_by=self.request.user,  # type: ignore[arg-type]
+            decided_by=request_user(self.request),
             **serializer.validated_data,
         )

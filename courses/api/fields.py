@@ -13,6 +13,7 @@ class SchoolScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self) -> QuerySet:
         queryset = super().get_queryset()
+        assert queryset is not None
         request = self.context.get("request")
         school_id = getattr(getattr(request, "user", None), "school_id", None)
         return queryset.filter(**{f"{self.school_path}_id": school_id})

@@ -12,7 +12,7 @@ from courses.api.fields import SchoolScopedPrimaryKeyField
 from courses.models import Lesson
 from courses.selectors import lessons_visible_to
 from school.models import Room
-from school.permissions import RolePermission
+from school.permissions import RolePermission, request_user
 
 MOVE_FIELDS = {"date", "starts_at", "ends_at", "room"}
 
@@ -62,7 +62,7 @@ class LessonViewSet(
 
     def get_queryset(self) -> QuerySet[Lesson]:
         return (
-            lessons_visible_to(user=self.request.user)  # type: ignore[arg-type]
+            lessons_visible_to(user=request_user(self.request))
             .select_related("cycle")
             .order_by("date", "starts_at", "pk")
         )
@@ -73,7 +73,7 @@ class LessonViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         moving = MOVE_FIELDS & set(data)
-        if moving and request.user.role != "coordinator":  # type: ignore[union-attr]
+        if moving and request_user(request).role != "coordinator":
             raise PermissionDenied("Only a coordinator moves lessons.")
         if data.get("status") == Lesson.Status.CANCELLED:
             lesson = services.lesson_cancel(lesson=lesson)

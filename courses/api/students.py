@@ -10,7 +10,7 @@ from courses.models import Closure
 from courses.selectors import students_visible_to
 from school import services as school_services
 from school.models import Student
-from school.permissions import RolePermission
+from school.permissions import RolePermission, request_school, request_user
 
 PARTICIPANT_FIELDS = [
     "entry_form_on", "labour_market_status", "unemployed_months", "isced_level",
@@ -66,14 +66,16 @@ class StudentViewSet(
         return StudentSerializer
 
     def get_queryset(self) -> QuerySet[Student]:
-        return students_visible_to(user=self.request.user).order_by("last_name", "first_name", "pk")  # type: ignore[arg-type]
+        return students_visible_to(user=request_user(self.request)).order_by(
+            "last_name", "first_name", "pk"
+        )
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         student = school_services.student_create(
-            school=request.user.school, **serializer.validated_data
-        )  # type: ignore[union-attr]
+            school=request_school(request), **serializer.validated_data
+        )
         return Response(self.get_serializer(student).data, status=status.HTTP_201_CREATED)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -112,9 +114,9 @@ class ClosureViewSet(
     write_roles = ("coordinator",)
 
     def get_queryset(self) -> QuerySet[Closure]:
-        return Closure.objects.filter(school_id=self.request.user.school_id).order_by(
+        return Closure.objects.filter(school=request_school(self.request)).order_by(
             "starts_on", "pk"
-        )  # type: ignore[union-attr]
+        )
 
     def perform_create(self, serializer: serializers.BaseSerializer) -> None:
-        serializer.save(school_id=self.request.user.school_id)  # type: ignore[union-attr]
+        serializer.save(school=request_school(self.request))
