@@ -30,6 +30,7 @@ urlpatterns = [
         name="office-cycle-generate",
     ),
     path("office/cycles/<int:pk>/complete/", office.cycle_complete, name="office-cycle-complete"),
+    path("office/cycles/<int:pk>/enroll/", office.cycle_enroll, name="office-cycle-enroll"),
     path("office/lessons/<int:pk>/cancel/", office.lesson_cancel, name="office-lesson-cancel"),
     path(
         "office/enrollments/<int:pk>/withdraw/",

@@ -1,7 +1,13 @@
+from django import forms
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from courses.calendar import Slot
 from courses.models import (
     Attendance,
     Closure,
@@ -12,6 +18,7 @@ from courses.models import (
     PlacementDecision,
     TimetableSlot,
 )
+from courses.services import timetable_validate
 from school.admin_scoping import SchoolScopedAdmin, register_school_path
 
 for label, path in {
@@ -29,9 +36,43 @@ class LevelAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
 
 
+class TimetableFormSet(BaseInlineFormSet):
+    """The same timetable rules as the API: no overlaps, at most 4 hours a day, by 22:00."""
+
+    def clean(self) -> None:
+        super().clean()
+        slots = [
+            Slot(
+                form.cleaned_data["weekday"],
+                form.cleaned_data["starts_at"],
+                form.cleaned_data["ends_at"],
+            )
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        try:
+            timetable_validate(slots)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["timetable"]) from error
+
+
 class TimetableInline(admin.TabularInline):
     model = TimetableSlot
+    formset = TimetableFormSet
     extra = 1
+
+
+class CycleAdminForm(forms.ModelForm):
+    def clean_capacity(self) -> int:
+        capacity = self.cleaned_data["capacity"]
+        if self.instance.pk:
+            enrolled = self.instance.enrollments.filter(status=Enrollment.Status.ENROLLED).count()
+            if capacity < enrolled:
+                raise ValidationError(
+                    _("%(count)s students are enrolled; the capacity cannot be lower.")
+                    % {"count": enrolled}
+                )
+        return capacity
 
 
 @admin.register(Cycle)
@@ -52,6 +93,8 @@ class CycleAdmin(SchoolScopedAdmin):
     list_select_related = ["level", "venue"]
     filter_horizontal = ["teachers"]
     inlines = [TimetableInline]
+    form = CycleAdminForm
+    readonly_fields = ["cancelled_at"]
 
 
 @admin.register(Closure)
@@ -69,6 +112,20 @@ class LessonAdmin(SchoolScopedAdmin, SimpleHistoryAdmin):
     search_fields = ["cycle__code", "topic"]
     date_hierarchy = "date"
     list_select_related = ["cycle", "teacher__user"]
+    # Moving and cancelling go through the cycle page or the API, which tell the students.
+    readonly_fields = [
+        "cycle",
+        "date",
+        "starts_at",
+        "ends_at",
+        "hours",
+        "status",
+        "moved_from_date",
+        "moved_from_starts_at",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
 
 @admin.register(Enrollment)
@@ -86,7 +143,19 @@ class EnrollmentAdmin(SchoolScopedAdmin, SimpleHistoryAdmin):
     list_filter = ["status", "cycle__level", "cycle"]
     search_fields = ["student__first_name", "student__last_name", "cycle__code"]
     list_select_related = ["student", "cycle"]
-    raw_id_fields = ["student"]
+    # Seats and the waitlist change only through the enrollment services (cycle page, API,
+    # import), which hold the capacity and the queue under concurrency.
+    readonly_fields = [
+        "student",
+        "cycle",
+        "status",
+        "waitlist_position",
+        "applied_at",
+        "withdrawal_reason",
+    ]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
 
 @admin.register(PlacementDecision)
@@ -110,6 +179,6 @@ class AttendanceAdmin(SchoolScopedAdmin, SimpleHistoryAdmin):
     list_select_related = ["lesson__cycle", "enrollment__student", "marked_by"]
     raw_id_fields = ["enrollment", "lesson"]
 
-    @admin.display(description=_("student"), ordering="enrollment__student__last_name")
+    @admin.display(description=gettext_lazy("student"), ordering="enrollment__student__last_name")
     def student_name(self, obj: Attendance) -> str:
         return obj.enrollment.student.full_name

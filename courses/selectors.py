@@ -182,3 +182,18 @@ def cycle_page(*, cycle_id: int, school_id: int) -> CyclePage:
         waitlist=[e for e in enrollments if e.status == "waitlisted"],
         left=[e for e in enrollments if e.status == "withdrawn"],
     )
+
+
+def students_to_enroll(*, cycle: Cycle, query: str, limit: int = 20) -> list[Student]:
+    """Students of the cycle's school whose name matches, not already in the cycle (one query)."""
+    query = query.strip()[:100]
+    if not query:
+        return []
+    matches = Q()
+    for word in query.split()[:4]:
+        matches &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+    return list(
+        Student.objects.filter(matches, school_id=cycle.school_id)
+        .exclude(enrollments__cycle=cycle)
+        .order_by("last_name", "first_name", "pk")[:limit]
+    )

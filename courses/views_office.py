@@ -23,9 +23,10 @@ from courses.imports import (
     template_workbook,
 )
 from courses.models import Cycle, Enrollment, Lesson
-from courses.selectors import cycle_page, cycles_with_counts
+from courses.selectors import cycle_page, cycles_with_counts, students_to_enroll
 from school.choices import Role
 from school.errors import ConflictError
+from school.models import Student
 from school.permissions import SignedInRequest, request_school, role_required
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -58,10 +59,13 @@ def cycle_detail(request: SignedInRequest, pk: int) -> HttpResponse:
         page = cycle_page(cycle_id=pk, school_id=request.user.school_id or 0)
     except Cycle.DoesNotExist:
         raise Http404 from None
+    can_edit = request.user.role == Role.COORDINATOR
+    query = request.GET.get("q", "")
+    found = students_to_enroll(cycle=page.cycle, query=query) if can_edit else []
     return render(
         request,
         "courses/office/cycle_detail.html",
-        {"page": page, "can_edit": request.user.role == Role.COORDINATOR},
+        {"page": page, "can_edit": can_edit, "query": query, "found": found},
     )
 
 
@@ -92,6 +96,22 @@ def cycle_generate_lessons(request: SignedInRequest, pk: int) -> HttpResponse:
 def cycle_complete(request: SignedInRequest, pk: int) -> HttpResponse:
     cycle = _own_cycle(request, pk)
     _run(request, lambda: services.cycle_complete(cycle=cycle), _("The cycle is closed."))
+    return redirect("office-cycle", pk=pk)
+
+
+@require_POST
+@coordinator_only
+def cycle_enroll(request: SignedInRequest, pk: int) -> HttpResponse:
+    """Enroll one student (a seat if free, else the waitlist)."""
+    cycle = _own_cycle(request, pk)
+    student = get_object_or_404(
+        Student, pk=request.POST.get("student") or 0, school_id=cycle.school_id
+    )
+    _run(
+        request,
+        lambda: services.enrollment_create(student=student, cycle=cycle),
+        _("Enrolled or waitlisted."),
+    )
     return redirect("office-cycle", pk=pk)
 
 

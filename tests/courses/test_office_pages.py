@@ -106,3 +106,19 @@ def test_auditor_reads_the_cycle_page_without_forms_and_cannot_act(client, audit
         == 403
     )
     assert client.get("/office/import/").status_code == 403
+
+
+def test_find_and_enroll_a_student_from_the_cycle_page(client, coordinator):
+    from tests.factories import StudentFactory
+
+    cycle = CycleFactory(school=coordinator.school, capacity=1)
+    amina = StudentFactory(school=coordinator.school, first_name="Amina", last_name="Haddad")
+    StudentFactory(school=SchoolFactory(), first_name="Amina", last_name="Elsewhere")
+    client.force_login(coordinator)
+    page = client.get(f"/office/cycles/{cycle.pk}/", {"q": "amina"})
+    assert b"Amina Haddad" in page.content
+    assert b"Elsewhere" not in page.content
+    client.post(f"/office/cycles/{cycle.pk}/enroll/", {"student": amina.pk})
+    assert cycle.enrollments.get().student == amina
+    again = client.post(f"/office/cycles/{cycle.pk}/enroll/", {"student": amina.pk}, follow=True)
+    assert b"already has an enrollment" in again.content
