@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -18,7 +20,7 @@ from courses.models import (
     PlacementDecision,
     TimetableSlot,
 )
-from courses.services import timetable_validate
+from courses.services import lessons_regenerate, timetable_validate
 from school.admin_scoping import SchoolScopedAdmin, register_school_path
 
 for label, path in {
@@ -95,6 +97,14 @@ class CycleAdmin(SchoolScopedAdmin):
     inlines = [TimetableInline]
     form = CycleAdminForm
     readonly_fields = ["cancelled_at"]
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        timetable_changed = any(fs.has_changed() for fs in formsets if fs.model is TimetableSlot)
+        dates_changed = {"starts_on", "ends_on"} & set(form.changed_data)
+        # As through the API: future lessons nobody has marked follow the new timetable.
+        if change and (timetable_changed or dates_changed) and form.instance.lessons.exists():
+            lessons_regenerate(cycle=form.instance)
 
 
 @admin.register(Closure)
