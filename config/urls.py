@@ -45,10 +45,13 @@ urlpatterns = [
     path(
         "office/enrollments/<int:pk>/move/", office.enrollment_move, name="office-enrollment-move"
     ),
+    path("office/at-risk/", office.at_risk, name="office-at-risk"),
+    path("office/enrollments/<int:pk>/", office.enrollment_detail, name="office-enrollment"),
     path("office/import/", office.import_students, name="office-import"),
     path("office/import/template.xlsx", office.import_template, name="office-import-template"),
     path("office/import/report.xlsx", office.import_report, name="office-import-report"),
     path("teach/", course_views.teach_home, name="teach"),
+    path("teach/lessons/<int:pk>/", course_views.teach_lesson, name="teach-lesson"),
     path("me/", course_views.student_home, name="student-home"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -4,10 +4,25 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Case, Count, DecimalField, Min, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest
 
-from courses.models import Cycle, Enrollment, Lesson
+from courses.models import Attendance, Cycle, Enrollment, Lesson
 from school.choices import Role
 from school.models import Student, Teacher, User
 
@@ -62,47 +77,91 @@ def lessons_of_student(*, student: Student, start: dt.date, end: dt.date) -> Que
     )
 
 
-def absence_limit_percents(cycle: Cycle) -> tuple[Decimal, Decimal]:
-    """(usual, extended) absence limits of a cycle, in % of its total hours (DOMAIN.md §3)."""
-    school = cycle.school
-    usual = (
-        cycle.absence_limit_percent
-        if cycle.absence_limit_percent is not None
-        else school.absence_limit_percent
-    )
-    return usual, max(usual, school.extended_absence_limit_percent)
+ATTENDED = ["present", "late"]
+MISSED = ["absent", "excused"]
 
 
-def enrollments_with_absences(*, cycle: Cycle) -> QuerySet[Enrollment]:
-    """The cycle's enrollments with, worked out in SQL: ``missed_hours`` (absent or excused in
-    held lessons), ``first_attended`` (the ESF entry date) and ``absence_limit_hours``.
+def with_attendance_stats(enrollments: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
+    """Annotate enrollments with their attendance, all worked out by the database.
 
-    The extended limit applies to a participant with a disability or documented hospitalisation;
-    the special-category data is only read here to pick the limit, never returned.
+    - ``held_hours``: hours of held lessons that have a mark for the enrollment (lessons weigh by
+      their hours, as the funder counts hours);
+    - ``attended_hours`` (present or late), ``excused_hours``, and ``missed_hours`` (absent or
+      excused: every hour missed counts towards the absence limit);
+    - ``attendance_rate``: attended / held, ``None`` before any held lesson;
+    - ``first_attended``: the first lesson attended, the ESF entry date;
+    - ``absence_limit_hours``: the cycle's limit (else the school's, 10% by default) of the
+      cycle's total hours, the extended limit (20%) for a participant with a disability or
+      documented hospitalisation: the special-category data only picks the limit here;
+    - ``absences_in_a_row``: absences since the last lesson attended (excused ones neither
+      break nor extend the run);
+    - ``at_risk``: that run reached the school's number (2 by default), or the missed hours
+      passed the limit so the student can no longer complete.
     """
-    usual, extended = absence_limit_percents(cycle)
-    hundred = Decimal(100)
-    missed = Q(attendance__status__in=["absent", "excused"], attendance__lesson__status="held")
+    held = Q(attendance__lesson__status="held")
+    hours = "attendance__lesson__hours"
+    zero = Value(Decimal(0))
+    decimal = DecimalField(max_digits=8, decimal_places=2)
+    usual = Coalesce(F("cycle__absence_limit_percent"), F("cycle__school__absence_limit_percent"))
+    extended = Greatest(usual, F("cycle__school__extended_absence_limit_percent"))
     needs_extended = Q(student__special_category__disability="yes") | Q(
         student__special_category__documented_hospitalisation=True
     )
-    return (
-        Enrollment.objects.filter(cycle=cycle)
-        .select_related("student")
-        .annotate(
-            missed_hours=Coalesce(
-                Sum("attendance__lesson__hours", filter=missed), Value(Decimal(0))
-            ),
-            first_attended=Min(
-                "attendance__lesson__date", filter=Q(attendance__status__in=["present", "late"])
-            ),
-            absence_limit_hours=Case(
-                When(needs_extended, then=Value(cycle.total_hours * extended / hundred)),
-                default=Value(cycle.total_hours * usual / hundred),
-                output_field=DecimalField(max_digits=8, decimal_places=2),
-            ),
-        )
+    last_attended = Attendance.objects.filter(
+        enrollment=OuterRef("pk"), status__in=ATTENDED, lesson__status="held"
+    ).order_by("-lesson__date", "-lesson__starts_at")
+    absences_since = (
+        Attendance.objects.filter(enrollment=OuterRef("pk"), status="absent", lesson__status="held")
+        .filter(lesson__date__gt=Coalesce(OuterRef("last_attended_on"), Value(dt.date.min)))
+        .values("enrollment")
+        .annotate(n=Count("pk"))
+        .values("n")
     )
+    return enrollments.annotate(
+        held_hours=Coalesce(Sum(hours, filter=held), zero, output_field=decimal),
+        attended_hours=Coalesce(
+            Sum(hours, filter=held & Q(attendance__status__in=ATTENDED)), zero, output_field=decimal
+        ),
+        excused_hours=Coalesce(
+            Sum(hours, filter=held & Q(attendance__status="excused")), zero, output_field=decimal
+        ),
+        missed_hours=Coalesce(
+            Sum(hours, filter=held & Q(attendance__status__in=MISSED)), zero, output_field=decimal
+        ),
+        first_attended=Min(
+            "attendance__lesson__date", filter=held & Q(attendance__status__in=ATTENDED)
+        ),
+        absence_limit_hours=ExpressionWrapper(
+            F("cycle__total_hours")
+            * Case(When(needs_extended, then=extended), default=usual)
+            / Value(Decimal(100)),
+            output_field=decimal,
+        ),
+        last_attended_on=Subquery(last_attended.values("lesson__date")[:1]),
+        absences_in_a_row=Coalesce(Subquery(absences_since), Value(0)),
+    ).annotate(
+        attendance_rate=Case(
+            When(held_hours=0, then=Value(None)),
+            default=ExpressionWrapper(
+                F("attended_hours") * Value(Decimal(1)) / F("held_hours"), output_field=decimal
+            ),
+            output_field=DecimalField(max_digits=6, decimal_places=4),
+        ),
+        at_risk=Case(
+            When(
+                Q(absences_in_a_row__gte=F("cycle__school__at_risk_consecutive_absences"))
+                | Q(missed_hours__gt=F("absence_limit_hours")),
+                then=Value(True),
+            ),
+            default=Value(False),
+            output_field=BooleanField(),
+        ),
+    )
+
+
+def enrollments_with_absences(*, cycle: Cycle) -> QuerySet[Enrollment]:
+    """The cycle's enrollments with their attendance figures (see ``with_attendance_stats``)."""
+    return with_attendance_stats(Enrollment.objects.filter(cycle=cycle).select_related("student"))
 
 
 # -- what each role may see ------------------------------------------------------------------
@@ -197,3 +256,83 @@ def students_to_enroll(*, cycle: Cycle, query: str, limit: int = 20) -> list[Stu
         .exclude(enrollments__cycle=cycle)
         .order_by("last_name", "first_name", "pk")[:limit]
     )
+
+
+def roster_for_lesson(*, lesson: Lesson) -> list[Enrollment]:
+    """The lesson's roster in one query: the cycle's enrolled students, and anyone else already
+    marked for this lesson, each with ``mark`` (this lesson's status or ``None``) and their
+    attendance figures (``attendance_rate``, ``at_risk`` ...)."""
+    on_roster = Enrollment.objects.filter(cycle_id=lesson.cycle_id).filter(
+        Q(status=Enrollment.Status.ENROLLED) | Q(attendance__lesson=lesson)
+    )
+    mark = Attendance.objects.filter(enrollment=OuterRef("pk"), lesson=lesson).values("status")[:1]
+    return list(
+        with_attendance_stats(
+            Enrollment.objects.filter(pk__in=on_roster.values("pk")).select_related("student")
+        )
+        .annotate(mark=Subquery(mark))
+        .order_by("student__last_name", "student__first_name", "pk")
+    )
+
+
+def at_risk_enrollments(*, school_id: int, today: dt.date) -> list[Enrollment]:
+    """Enrolled students of the school's running cycles who are at risk, with ``missed_dates``
+    (the held lessons they were absent from): two queries."""
+    enrollments = list(
+        with_attendance_stats(
+            Enrollment.objects.filter(
+                cycle__school_id=school_id,
+                status=Enrollment.Status.ENROLLED,
+                cycle__starts_on__lte=today,
+                cycle__ends_on__gte=today,
+            ).select_related("student", "cycle")
+        )
+        .filter(at_risk=True)  # type: ignore[misc]
+        .order_by("cycle__code", "student__last_name", "pk")
+    )
+    missed: dict[int, list[dt.date]] = {}
+    for enrollment_id, day in (
+        Attendance.objects.filter(
+            enrollment__in=[e.pk for e in enrollments], status="absent", lesson__status="held"
+        )
+        .order_by("lesson__date")
+        .values_list("enrollment_id", "lesson__date")
+    ):
+        missed.setdefault(enrollment_id, []).append(day)
+    for enrollment in enrollments:
+        enrollment.missed_dates = missed.get(enrollment.pk, [])  # type: ignore[attr-defined]
+    return enrollments
+
+
+@dataclass(frozen=True)
+class MarkChange:
+    lesson_date: dt.date
+    when: dt.datetime
+    who: str
+    before: str | None
+    after: str | None
+
+
+def attendance_history(*, enrollment: Enrollment) -> list[MarkChange]:
+    """Every change of the enrollment's marks, newest first: who, when, before and after (one
+    query over the audit table)."""
+    history = Attendance.history.model.objects.filter(enrollment_id=enrollment.pk).select_related(
+        "history_user", "lesson"
+    )
+    previous: dict[int, str | None] = {}
+    changes = []
+    for record in history.order_by("history_date", "history_id"):
+        before = previous.get(record.lesson_id)
+        after = None if record.history_type == "-" else record.status
+        user = record.history_user
+        changes.append(
+            MarkChange(
+                lesson_date=record.lesson.date,
+                when=record.history_date,
+                who=(user.get_full_name() or user.username) if user else "",
+                before=before,
+                after=after,
+            )
+        )
+        previous[record.lesson_id] = after
+    return list(reversed(changes))

@@ -2,13 +2,25 @@
 
 import datetime as dt
 
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from courses.selectors import lessons_of_student, lessons_of_teacher
+from courses import services
+from courses.models import Attendance, Lesson
+from courses.selectors import (
+    lessons_of_student,
+    lessons_of_teacher,
+    lessons_visible_to,
+    roster_for_lesson,
+)
 from school.choices import Role
-from school.permissions import SignedInRequest, role_required
+from school.errors import ConflictError
+from school.permissions import SignedInRequest, request_user, role_required
 
 
 def _school_today(request: SignedInRequest) -> dt.date:
@@ -18,12 +30,15 @@ def _school_today(request: SignedInRequest) -> dt.date:
 
 @role_required(Role.TEACHER)
 def teach_home(request: SignedInRequest) -> HttpResponse:
-    """Today's and this week's lessons of the cycles the teacher teaches."""
+    """Today's and this week's lessons of the cycles the teacher teaches, and the last week's
+    lessons still waiting for attendance."""
     today = _school_today(request)
     week_end = today + dt.timedelta(days=6 - today.weekday())
     teacher = getattr(request.user, "teacher", None)
     lessons = (
-        list(lessons_of_teacher(teacher=teacher, start=today, end=week_end)) if teacher else []
+        list(lessons_of_teacher(teacher=teacher, start=today - dt.timedelta(days=7), end=week_end))
+        if teacher
+        else []
     )
     return render(
         request,
@@ -31,9 +46,78 @@ def teach_home(request: SignedInRequest) -> HttpResponse:
         {
             "today": today,
             "today_lessons": [lesson for lesson in lessons if lesson.date == today],
-            "week_lessons": [lesson for lesson in lessons if lesson.date != today],
+            "week_lessons": [lesson for lesson in lessons if lesson.date > today],
+            "unmarked_lessons": [
+                lesson
+                for lesson in lessons
+                if lesson.date < today and lesson.status == Lesson.Status.SCHEDULED
+            ],
         },
     )
+
+
+@role_required(Role.TEACHER, Role.COORDINATOR)
+def teach_lesson(request: SignedInRequest, pk: int) -> HttpResponse:
+    """Take attendance: one tap per student, everyone present, save. Works without JavaScript
+    (a form post); with it, marks go to the API and wait on the phone while it is offline."""
+    lesson = (
+        lessons_visible_to(user=request_user(request))
+        .select_related("cycle__school", "cycle__venue", "room__venue")
+        .filter(pk=pk)
+        .first()
+    )
+    if lesson is None:
+        raise Http404
+    if request.method == "POST":
+        _save_from_form(request, lesson)
+        return redirect("teach-lesson", pk=pk)
+    school = lesson.cycle.school
+    starts = dt.datetime.combine(lesson.date, lesson.starts_at, tzinfo=school.zone)
+    roster = roster_for_lesson(lesson=lesson)
+    for entry in roster:
+        rate = entry.attendance_rate  # type: ignore[attr-defined]
+        entry.rate_percent = None if rate is None else round(rate * 100)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "courses/teach_lesson.html",
+        {
+            "lesson": lesson,
+            "roster": roster,
+            "statuses": Attendance.Status.choices,
+            "can_mark": lesson.status != Lesson.Status.CANCELLED and starts <= timezone.now(),
+            "not_started": starts > timezone.now(),
+            "api_url": reverse("lesson-attendance", args=[lesson.pk]),
+            "labels": {**dict(Attendance.Status.choices), "unmarked": _("Tap to mark")},
+        },
+    )
+
+
+def _save_from_form(request: SignedInRequest, lesson: Lesson) -> None:
+    try:
+        if "cancel_lesson" in request.POST:
+            services.lesson_cancel(lesson=lesson)
+            messages.success(
+                request, _("The lesson is marked cancelled; its students will be told.")
+            )
+            return
+        roster = roster_for_lesson(lesson=lesson)
+        if "everyone_present" in request.POST:
+            marks = [(entry.pk, "present") for entry in roster]
+        else:
+            marks = [
+                (entry.pk, request.POST[f"mark-{entry.pk}"])
+                for entry in roster
+                if request.POST.get(f"mark-{entry.pk}")
+            ]
+        services.attendance_save(
+            lesson=lesson, marks=marks, topic=request.POST.get("topic"), by=request.user
+        )
+        messages.success(request, _("Attendance saved."))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    except (ConflictError, PermissionDenied) as error:
+        messages.error(request, str(getattr(error, "message", error)))
 
 
 @role_required(Role.STUDENT)

@@ -22,8 +22,15 @@ from courses.imports import (
     students_import,
     template_workbook,
 )
-from courses.models import Cycle, Enrollment, Lesson
-from courses.selectors import cycle_page, cycles_with_counts, students_to_enroll
+from courses.models import Attendance, Cycle, Enrollment, Lesson
+from courses.selectors import (
+    at_risk_enrollments,
+    attendance_history,
+    cycle_page,
+    cycles_with_counts,
+    students_to_enroll,
+    with_attendance_stats,
+)
 from school.choices import Role
 from school.errors import ConflictError
 from school.models import Student
@@ -224,3 +231,41 @@ def import_report(request: SignedInRequest) -> HttpResponse:
     response = HttpResponse(report_workbook(report), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="applicants-import-report.xlsx"'
     return response
+
+
+@office_roles
+def at_risk(request: SignedInRequest) -> HttpResponse:
+    """Students who missed N lessons in a row or can no longer finish within the absence limit."""
+    school = request_school(request)
+    enrollments = at_risk_enrollments(school_id=school.pk, today=services.school_today(school))
+    return render(
+        request, "courses/office/at_risk.html", {"enrollments": enrollments, "school": school}
+    )
+
+
+@office_roles
+def enrollment_detail(request: SignedInRequest, pk: int) -> HttpResponse:
+    """One enrollment: attendance figures, every mark, and the history of changes to them."""
+    enrollment = (
+        with_attendance_stats(
+            Enrollment.objects.filter(pk=pk, cycle__school=request_school(request))
+        )
+        .select_related("student", "cycle")
+        .first()
+    )
+    if enrollment is None:
+        raise Http404
+    marks = (
+        Attendance.objects.filter(enrollment=enrollment)
+        .select_related("lesson", "marked_by")
+        .order_by("lesson__date", "lesson__starts_at")
+    )
+    return render(
+        request,
+        "courses/office/enrollment_detail.html",
+        {
+            "enrollment": enrollment,
+            "marks": marks,
+            "history": attendance_history(enrollment=enrollment),
+        },
+    )

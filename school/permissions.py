@@ -67,7 +67,10 @@ class RolePermission(BasePermission):
             return False
         role = getattr(user, "role", "")
         if request.method in self.SAFE_METHODS:
-            return role in getattr(view, "read_roles", ())
+            by_action = getattr(view, "read_roles_by_action", {})
+            return role in by_action.get(
+                getattr(view, "action", None), getattr(view, "read_roles", ())
+            )
         by_action = getattr(view, "write_roles_by_action", {})
         roles = by_action.get(getattr(view, "action", None), getattr(view, "write_roles", ()))
         return role in roles

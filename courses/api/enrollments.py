@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from courses import services
 from courses.api.fields import SchoolScopedPrimaryKeyField
 from courses.models import Cycle, Enrollment, Level, PlacementDecision
-from courses.selectors import enrollments_visible_to
+from courses.selectors import enrollments_visible_to, with_attendance_stats
 from school.models import Student
 from school.permissions import RolePermission, request_school, request_user
 
@@ -20,12 +20,24 @@ class EnrollmentSerializer(serializers.ModelSerializer):
     cycle = SchoolScopedPrimaryKeyField(queryset=Cycle.objects.all())
     student_name = serializers.CharField(source="student.full_name", read_only=True)
     cycle_code = serializers.CharField(source="cycle.code", read_only=True)
+    attendance_rate = serializers.DecimalField(
+        max_digits=6,
+        decimal_places=4,
+        read_only=True,
+        allow_null=True,
+        coerce_to_string=False,
+        help_text="Hours attended / hours held so far (0-1); null before any held lesson.",
+    )
+    at_risk = serializers.BooleanField(
+        read_only=True,
+        help_text="Absent N lessons in a row (the school's N), or past the absence limit.",
+    )
 
     class Meta:
         model = Enrollment
         fields = [
             "id", "student", "student_name", "cycle", "cycle_code", "status", "waitlist_position",
-            "applied_at", "entry_date", "exit_date", "withdrawal_reason",
+            "applied_at", "entry_date", "exit_date", "withdrawal_reason", "attendance_rate", "at_risk",
         ]  # fmt: skip
         read_only_fields = [
             "status", "waitlist_position", "applied_at", "entry_date", "exit_date", "withdrawal_reason",
@@ -53,17 +65,20 @@ class EnrollmentViewSet(
     filterset_fields = ["cycle", "student", "status"]
 
     def get_queryset(self) -> QuerySet[Enrollment]:
-        return (
-            enrollments_visible_to(user=request_user(self.request))
-            .select_related("student", "cycle")
-            .order_by("cycle_id", "status", "waitlist_position", "pk")
-        )
+        return with_attendance_stats(
+            enrollments_visible_to(user=request_user(self.request)).select_related(
+                "student", "cycle"
+            )
+        ).order_by("cycle_id", "status", "waitlist_position", "pk")
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         enrollment = services.enrollment_create(**serializer.validated_data)
-        return Response(self.get_serializer(enrollment).data, status=status.HTTP_201_CREATED)
+        return Response(
+            self.get_serializer(self.get_queryset().get(pk=enrollment.pk)).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(request=WithdrawSerializer, responses=EnrollmentSerializer)
     @action(detail=True, methods=["post"])

@@ -2,15 +2,17 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.decorators import action
+from rest_framework.exceptions import MethodNotAllowed, PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from courses import services
 from courses.api.fields import SchoolScopedPrimaryKeyField
-from courses.models import Lesson
-from courses.selectors import lessons_visible_to
+from courses.models import Attendance, Lesson
+from courses.selectors import lessons_visible_to, roster_for_lesson
 from school.models import Room
 from school.permissions import RolePermission, request_user
 
@@ -32,6 +34,30 @@ class LessonSerializer(serializers.ModelSerializer):
             "room", "teacher", "moved_from_date",
         ]  # fmt: skip
         read_only_fields = ["cycle", "hours", "teacher", "moved_from_date"]
+
+
+class RosterEntrySerializer(serializers.Serializer):
+    enrollment = serializers.IntegerField(source="pk")
+    student = serializers.IntegerField(source="student_id")
+    name = serializers.CharField(source="student.full_name")
+    status = serializers.CharField(source="mark", allow_null=True)
+    attendance_rate = serializers.DecimalField(
+        max_digits=6, decimal_places=4, allow_null=True, coerce_to_string=False
+    )
+    at_risk = serializers.BooleanField()
+
+
+class MarkSerializer(serializers.Serializer):
+    enrollment = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=Attendance.Status.choices)
+
+
+class MarksSerializer(serializers.Serializer):
+    """``PUT`` takes the list of marks, or ``{"marks": [...], "topic": "..."}`` to record the
+    topic covered in the same request."""
+
+    marks = MarkSerializer(many=True, max_length=1000)  # type: ignore[call-arg]
+    topic = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
 
 class LessonFilter(django_filters.FilterSet):
@@ -56,8 +82,9 @@ class LessonViewSet(
     serializer_class = LessonSerializer
     permission_classes = [RolePermission]
     read_roles = ("coordinator", "auditor", "teacher", "student")
+    read_roles_by_action = {"attendance": ("coordinator", "auditor", "teacher")}
     write_roles = ("coordinator", "teacher")
-    http_method_names = ["get", "patch", "head", "options"]
+    http_method_names = ["get", "put", "patch", "head", "options"]
     filterset_class = LessonFilter
 
     def get_queryset(self) -> QuerySet[Lesson]:
@@ -66,6 +93,31 @@ class LessonViewSet(
             .select_related("cycle")
             .order_by("date", "starts_at", "pk")
         )
+
+    @extend_schema(methods=["GET"], responses=RosterEntrySerializer(many=True))
+    @extend_schema(
+        methods=["PUT"], request=MarksSerializer, responses=RosterEntrySerializer(many=True)
+    )
+    @action(detail=True, methods=["get", "put"])
+    def attendance(self, request: Request, pk: str | None = None) -> Response:
+        """The lesson's roster with each student's mark; PUT sets all marks at once, all or nothing."""
+        lesson = self.get_object()
+        if request.method == "PUT":
+            data = request.data if isinstance(request.data, dict) else {"marks": request.data}
+            serializer = MarksSerializer(data=data)
+            serializer.is_valid(raise_exception=True)
+            services.attendance_save(
+                lesson=lesson,
+                marks=[(m["enrollment"], m["status"]) for m in serializer.validated_data["marks"]],
+                topic=serializer.validated_data.get("topic"),
+                by=request_user(request),
+            )
+        return Response(RosterEntrySerializer(roster_for_lesson(lesson=lesson), many=True).data)
+
+    @extend_schema(exclude=True)
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        # Lessons change field by field (PATCH), each change through its service.
+        raise MethodNotAllowed("PUT")
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         lesson = self.get_object()
