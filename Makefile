@@ -45,5 +45,9 @@ fmt: install
 typecheck: install
 	$(BIN)/mypy school courses exams notifications config
 
+## bench: roster GET/PUT latency against PostgreSQL (figures go in docs/benchmarks.md)
+bench: install
+	$(BIN)/python -m tests.bench.attendance
+
 clean:
 	rm -rf $(VENV) var

@@ -2,6 +2,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -28,6 +29,10 @@ class Command(BaseCommand):
             file=self.stderr,
         ) as bar:
             added = DemoSeeder(today=today, progress=bar.update).run(students=wanted)
+        if added and connection.vendor == "postgresql":
+            # Fresh statistics after a bulk load, or the planner guesses badly for a while.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         self.stdout.write(f"Added {added} students." if added else "Demo data already there.")
         self.stdout.write("Demo sign-ins (username / password):")
         for username, password in PASSWORDS.items():
