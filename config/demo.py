@@ -361,7 +361,8 @@ class DemoSeeder:
                 waitlist_position=position,
             )
             return
-        held = list(cycle.lessons.filter(date__lt=self.today).order_by("date", "starts_at"))
+        # The latest past lesson stays unmarked, so the demo teacher has attendance to take.
+        held = list(cycle.lessons.filter(date__lt=self.today).order_by("date", "starts_at"))[:-1]
         rng = random.Random(f"attendance-{index}")
         enrollment = Enrollment.objects.create(
             student=student,

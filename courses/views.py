@@ -30,10 +30,10 @@ def _school_today(request: SignedInRequest) -> dt.date:
 
 @role_required(Role.TEACHER)
 def teach_home(request: SignedInRequest) -> HttpResponse:
-    """Today's and this week's lessons of the cycles the teacher teaches, and the last week's
-    lessons still waiting for attendance."""
+    """Today's lessons of the cycles the teacher teaches, the next seven days', and the last
+    week's lessons still waiting for attendance."""
     today = _school_today(request)
-    week_end = today + dt.timedelta(days=6 - today.weekday())
+    week_end = today + dt.timedelta(days=7)
     teacher = getattr(request.user, "teacher", None)
     lessons = (
         list(lessons_of_teacher(teacher=teacher, start=today - dt.timedelta(days=7), end=week_end))
