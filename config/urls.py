@@ -13,6 +13,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("me/", MeView.as_view(), name="api-me"),
     path("teachers/", TeacherListView.as_view(), name="api-teachers"),
     path("", include("courses.urls_api")),
+    path("", include("exams.urls_api")),
 ]
 
 urlpatterns = [

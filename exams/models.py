@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from courses.models import Level
+from courses.models import Cycle, Level
 from school.models import School, Student
 
 percent_validators = [MinValueValidator(0), MaxValueValidator(100)]
@@ -160,6 +160,17 @@ class ExamRegistration(models.Model):
     student = models.ForeignKey(
         Student, on_delete=models.PROTECT, related_name="exam_registrations"
     )
+    cycle = models.ForeignKey(
+        Cycle,
+        verbose_name=_("through cycle"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="exam_registrations",
+        help_text=_(
+            "The cycle that prepared the candidate; pass rates by cycle and teacher use it."
+        ),
+    )
     registered_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -251,3 +262,43 @@ class SkillScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.skill.code}: {self.points}/{self.max_points}"
+
+
+class PassRateCell(models.Model):
+    """Pass-rate counts of one school, one breakdown value and one exam round, worked out by a
+    background task. The API sums the cells of the rounds in the asked period."""
+
+    class Breakdown(models.TextChoices):
+        EXAM_ROUND = "exam_round", _("Exam round")
+        LEVEL = "level", _("Level")
+        CYCLE = "cycle", _("Cycle")
+        TEACHER = "teacher", _("Teacher")
+        NATIONALITY = "nationality", _("Nationality")
+        GENDER = "gender", _("Gender")
+        AGE_BAND = "age_band", _("Age band")
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    breakdown = models.CharField(max_length=12, choices=Breakdown)
+    key = models.CharField(max_length=50)
+    label = models.CharField(max_length=200)
+    exam_round = models.ForeignKey(ExamRound, on_delete=models.CASCADE, related_name="+")
+    exam_date = models.DateField()
+    candidates = models.PositiveIntegerField()
+    passed = models.PositiveIntegerField()
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("pass-rate cell")
+        verbose_name_plural = _("pass-rate cells")
+        indexes = [models.Index(fields=["school", "breakdown", "exam_date"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "breakdown", "key", "exam_round"], name="pass_rate_cell_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(passed__lte=F("candidates")), name="pass_rate_cell_counts"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.breakdown}={self.key} {self.exam_round_id}: {self.passed}/{self.candidates}"

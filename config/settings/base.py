@@ -221,3 +221,18 @@ LOGGING = {
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5_000_000)
 IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=50_000_000)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=5_000)
+
+# Pass rates are worked out again this many seconds after the first change of a burst.
+PASS_RATES_DEBOUNCE_SECONDS = env.int("PASS_RATES_DEBOUNCE_SECONDS", default=15)
+
+# A cache shared by every process (the debounce flags); Redis when there is one.
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    )
+}

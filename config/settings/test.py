@@ -21,3 +21,6 @@ MEDIA_ROOT = VAR_DIR / "test-media"
 LANGUAGE_CODE = "en"
 WHITENOISE_USE_FINDERS = True
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+}

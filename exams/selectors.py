@@ -1,0 +1,282 @@
+"""Everything that reads exams with a shape: eligibility, pass rates, the dashboard's figures."""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Concat, ExtractDay, ExtractMonth, ExtractYear
+from django_countries import countries
+
+from courses.models import Enrollment
+from exams.models import ExamRegistration, ExamResult, ExamRound, PassRateCell
+from school.choices import Gender, Role
+from school.models import Student, User
+
+Breakdown = PassRateCell.Breakdown
+AGE_BANDS = [
+    (0, 18, "<18"),
+    (18, 25, "18-24"),
+    (25, 35, "25-34"),
+    (35, 45, "35-44"),
+    (45, 55, "45-54"),
+    (55, 200, "55+"),
+]
+
+
+def _age_at_exam() -> Any:
+    """Age on the exam day, in SQL: years between, less one before the birthday."""
+    born = "registration__student__date_of_birth"
+    exam = "registration__exam_round__exam_date"
+    before_birthday = Q(born_month__gt=F("exam_month")) | Q(
+        born_month=F("exam_month"), born_day__gt=F("exam_day")
+    )
+    return Case(
+        When(before_birthday, then=F("exam_year") - F("born_year") - 1),
+        default=F("exam_year") - F("born_year"),
+        output_field=IntegerField(),
+    ), {
+        "born_year": ExtractYear(born),
+        "born_month": ExtractMonth(born),
+        "born_day": ExtractDay(born),
+        "exam_year": ExtractYear(exam),
+        "exam_month": ExtractMonth(exam),
+        "exam_day": ExtractDay(exam),
+    }
+
+
+def _key_and_label(breakdown: str) -> tuple[dict[str, Any], Any, Any]:
+    """(annotations needed first, the group key, the group label) of a breakdown, as SQL."""
+    text = CharField()
+    if breakdown == Breakdown.EXAM_ROUND:
+        return {}, Cast("registration__exam_round_id", text), F("registration__exam_round__name")
+    if breakdown == Breakdown.LEVEL:
+        code = F("registration__exam_round__scheme__level__code")
+        return {}, code, code
+    if breakdown == Breakdown.CYCLE:
+        return (
+            {},
+            Case(
+                When(registration__cycle__isnull=True, then=Value("none")),
+                default=Cast("registration__cycle_id", text),
+            ),
+            Case(
+                When(registration__cycle__isnull=True, then=Value("—")),
+                default=F("registration__cycle__code"),
+            ),
+        )
+    if breakdown == Breakdown.TEACHER:
+        # A candidate counts once under each teacher of the cycle that prepared them.
+        teacher = "registration__cycle__teachers"
+        return (
+            {},
+            Case(
+                When(**{f"{teacher}__isnull": True}, then=Value("none")),
+                default=Cast(f"{teacher}__id", text),
+            ),
+            Case(
+                When(**{f"{teacher}__isnull": True}, then=Value("—")),
+                default=Concat(
+                    f"{teacher}__user__first_name", Value(" "), f"{teacher}__user__last_name"
+                ),
+            ),
+        )
+    if breakdown == Breakdown.NATIONALITY:
+        code = F("registration__student__nationality")
+        return {}, code, code
+    if breakdown == Breakdown.GENDER:
+        gender = F("registration__student__gender")
+        return {}, gender, gender
+    if breakdown == Breakdown.AGE_BAND:
+        age, parts = _age_at_exam()
+        band = Case(
+            When(registration__student__date_of_birth__isnull=True, then=Value("unknown")),
+            *[When(age__gte=low, age__lt=high, then=Value(name)) for low, high, name in AGE_BANDS],
+            default=Value("unknown"),
+        )
+        return {**parts, "age": age}, band, band
+    raise ValueError(f"unknown breakdown {breakdown}")
+
+
+def _pretty_label(breakdown: str, label: str) -> str:
+    if breakdown == Breakdown.NATIONALITY:
+        return str(countries.name(label) or label or "—")
+    if breakdown == Breakdown.GENDER:
+        return str(dict(Gender.choices).get(label, label))
+    return label
+
+
+def pass_rate_groups(*, school_id: int, breakdown: str) -> list[dict[str, Any]]:
+    """Candidates and passes of a school by exam round and breakdown value: one SQL query."""
+    prepare, key, label = _key_and_label(breakdown)
+    rows = (
+        ExamResult.objects.filter(registration__exam_round__school_id=school_id)
+        .annotate(**prepare)
+        .annotate(group_key=key, group_label=label)
+        .values(
+            "registration__exam_round_id",
+            "registration__exam_round__exam_date",
+            "group_key",
+            "group_label",
+        )
+        .annotate(candidates=Count("pk"), passed=Count("pk", filter=Q(passed=True)))
+        .order_by()
+    )
+    return [
+        {
+            "exam_round_id": row["registration__exam_round_id"],
+            "exam_date": row["registration__exam_round__exam_date"],
+            "key": str(row["group_key"] or "none"),
+            "label": _pretty_label(breakdown, row["group_label"] or ""),
+            "candidates": row["candidates"],
+            "passed": row["passed"],
+        }
+        for row in rows
+    ]
+
+
+def _totals(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for row in rows:
+        row["pass_rate"] = (
+            (Decimal(row["passed"]) / Decimal(row["candidates"])).quantize(Decimal("0.0001"))
+            if row["candidates"]
+            else None
+        )
+    return rows
+
+
+def pass_rates(
+    *, school_id: int, by: str, start: dt.date | None = None, end: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """Pass rates from the stored table (worked out by the background task): one query."""
+    cells = PassRateCell.objects.filter(school_id=school_id, breakdown=by)
+    if start:
+        cells = cells.filter(exam_date__gte=start)
+    if end:
+        cells = cells.filter(exam_date__lte=end)
+    rows: list[dict[str, Any]] = [
+        dict(row)
+        for row in cells.values("key", "label")
+        .annotate(candidates=Sum("candidates"), passed=Sum("passed"))
+        .order_by("label", "key")
+    ]
+    return _totals(rows)
+
+
+def pass_rates_live(
+    *, school_id: int, by: str, start: dt.date | None = None, end: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """The same figures worked out from the results now (to check the stored table)."""
+    merged: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in pass_rate_groups(school_id=school_id, breakdown=by):
+        if (start and row["exam_date"] < start) or (end and row["exam_date"] > end):
+            continue
+        cell = merged.setdefault(
+            (row["key"], row["label"]),
+            {"key": row["key"], "label": row["label"], "candidates": 0, "passed": 0},
+        )
+        cell["candidates"] += row["candidates"]
+        cell["passed"] += row["passed"]
+    return _totals(sorted(merged.values(), key=lambda r: (r["label"], r["key"])))
+
+
+# -- eligibility and scoping ---------------------------------------------------------------------
+
+
+def age_on(born: dt.date, day: dt.date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+def preparing_cycle(*, student: Student, exam_round: ExamRound) -> Enrollment | None:
+    """The student's completed or current enrollment at the round's level, latest first."""
+    return (
+        Enrollment.objects.filter(
+            student=student,
+            cycle__level_id=exam_round.scheme.level_id,
+            status__in=[Enrollment.Status.COMPLETED, Enrollment.Status.ENROLLED],
+            cycle__starts_on__lte=exam_round.exam_date,
+        )
+        .select_related("cycle")
+        .order_by("-cycle__starts_on")
+        .first()
+    )
+
+
+def registrations_visible_to(*, user: User) -> QuerySet[ExamRegistration]:
+    registrations = ExamRegistration.objects.all()
+    if user.is_superuser and not user.role:
+        return registrations
+    if user.school_id is None:
+        return registrations.none()
+    registrations = registrations.filter(exam_round__school_id=user.school_id)
+    if user.role in (Role.COORDINATOR, Role.AUDITOR):
+        return registrations
+    if user.role == Role.TEACHER:
+        return registrations.filter(student__enrollments__cycle__teachers__user=user).distinct()
+    if user.role == Role.STUDENT:
+        return registrations.filter(student__user=user)
+    return registrations.none()
+
+
+def rounds_visible_to(*, user: User) -> QuerySet[ExamRound]:
+    if user.is_superuser and not user.role:
+        return ExamRound.objects.all()
+    return ExamRound.objects.filter(school_id=user.school_id or 0)
+
+
+@dataclass(frozen=True)
+class UpcomingDeadline:
+    exam_round: ExamRound
+    registered: int
+    eligible_not_registered: int
+
+
+def upcoming_deadlines(*, school_id: int, today: dt.date) -> list[UpcomingDeadline]:
+    """Rounds whose registration is still open, with how many eligible students have not
+    registered (completed or enrolled at the level, not registered): one query per round,
+    and a school has one or two open rounds at a time."""
+    result = []
+    rounds = ExamRound.objects.filter(
+        school_id=school_id, registration_deadline__gte=today
+    ).select_related("scheme__level")
+    for exam_round in rounds.annotate(registered=Count("registrations")).order_by(
+        "registration_deadline"
+    ):
+        eligible = (
+            Enrollment.objects.filter(
+                cycle__school_id=school_id,
+                cycle__level_id=exam_round.scheme.level_id,
+                status__in=[Enrollment.Status.COMPLETED, Enrollment.Status.ENROLLED],
+            )
+            .exclude(student__exam_registrations__exam_round=exam_round)
+            .values("student")
+            .distinct()
+            .count()
+        )
+        result.append(UpcomingDeadline(exam_round, exam_round.registered, eligible))  # type: ignore[attr-defined]
+    return result
+
+
+def headline_pass_rate(*, school_id: int) -> tuple[int, int]:
+    """Of the students who sat the school's last two rounds, how many passed: (passed, sat)."""
+    last_two = (
+        ExamRound.objects.filter(school_id=school_id, registrations__result__isnull=False)
+        .distinct()
+        .order_by("-exam_date")[:2]
+    )
+    counts = ExamResult.objects.filter(
+        registration__exam_round__in=list(last_two.values_list("pk", flat=True))
+    ).aggregate(sat=Count("pk"), passed=Count("pk", filter=Q(passed=True)))
+    return counts["passed"], counts["sat"]
