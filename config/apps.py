@@ -11,6 +11,8 @@ class WiringConfig(AppConfig):
 
     def ready(self) -> None:
         from config.roles import sync_role_groups
+        from config.schedules import sync_periodic_tasks
 
         # Keep each role's group holding exactly its permissions after every migrate.
         post_migrate.connect(sync_role_groups, dispatch_uid="config.sync_role_groups")
+        post_migrate.connect(sync_periodic_tasks, dispatch_uid="config.sync_periodic_tasks")

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from config import views
 from courses import views as course_views
 from courses import views_office as office
+from exams import views as exam_views
 from school.api import MeView, TeacherListView, TokenView
 
 api_v1: list[URLPattern | URLResolver] = [
@@ -49,6 +50,26 @@ urlpatterns = [
     path("office/at-risk/", office.at_risk, name="office-at-risk"),
     path("office/enrollments/<int:pk>/", office.enrollment_detail, name="office-enrollment"),
     path("office/import/", office.import_students, name="office-import"),
+    path("office/exams/", exam_views.round_list, name="office-exam-rounds"),
+    path("office/exams/<int:pk>/", exam_views.round_detail, name="office-exam-round"),
+    path(
+        "office/exams/<int:pk>/register-cycle/",
+        exam_views.round_register_cycle,
+        name="office-exam-register-cycle",
+    ),
+    path(
+        "office/exams/<int:pk>/import/", exam_views.round_import_results, name="office-exam-import"
+    ),
+    path(
+        "office/exams/<int:pk>/template.xlsx",
+        exam_views.round_results_template,
+        name="office-exam-template",
+    ),
+    path(
+        "office/exams/<int:pk>/report.xlsx",
+        exam_views.round_results_report,
+        name="office-exam-report",
+    ),
     path("office/import/template.xlsx", office.import_template, name="office-import-template"),
     path("office/import/report.xlsx", office.import_report, name="office-import-report"),
     path("teach/", course_views.teach_home, name="teach"),

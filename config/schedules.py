@@ -1,0 +1,33 @@
+"""Periodic jobs, declared here and kept in django-celery-beat's tables (editable in the admin).
+
+A job missing from the database is created on ``migrate``; one that exists keeps whatever an
+administrator changed (its time, or switching it off).
+"""
+
+from typing import Any
+
+from django.db import transaction
+
+# name: (task, crontab fields)
+PERIODIC_TASKS: dict[str, tuple[str, dict[str, str]]] = {
+    "pass rates, nightly": ("exams.tasks.pass_rates_refresh_all", {"minute": "30", "hour": "2"}),
+}
+
+
+@transaction.atomic
+def sync_periodic_tasks(**kwargs: Any) -> None:
+    from django.conf import settings
+    from django_celery_beat.models import CrontabSchedule, PeriodicTask
+
+    for name, (task, when) in PERIODIC_TASKS.items():
+        if PeriodicTask.objects.filter(name=name).exists():
+            continue
+        schedule, _created = CrontabSchedule.objects.get_or_create(
+            minute=when.get("minute", "*"),
+            hour=when.get("hour", "*"),
+            day_of_week=when.get("day_of_week", "*"),
+            day_of_month=when.get("day_of_month", "*"),
+            month_of_year=when.get("month_of_year", "*"),
+            timezone=settings.TIME_ZONE,
+        )
+        PeriodicTask.objects.create(name=name, task=task, crontab=schedule)
