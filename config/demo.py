@@ -402,7 +402,9 @@ class DemoSeeder:
         exam_round = ExamRound.objects.get(
             school=demo.school, scheme__level=demo.a1, name__endswith=str(past.ends_on.year)
         )
-        registration = ExamRegistration.objects.create(exam_round=exam_round, student=student, cycle=past)
+        registration = ExamRegistration.objects.create(
+            exam_round=exam_round, student=student, cycle=past
+        )
         rng = random.Random(f"exam-{index}")
         # About nine in ten pass, as the school's last rounds did.
         low = 10 if index % 10 == 7 else 15

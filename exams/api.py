@@ -242,7 +242,8 @@ class ExamResultSerializer(serializers.ModelSerializer):
 
     def to_representation(self, instance: ExamResult) -> dict[str, Any]:
         data = super().to_representation(instance)
-        scores = {score.skill.code: score.points for score in instance.scores.all()}
+        # Points as strings with two decimals, like ``total`` (DRF's decimal format).
+        scores = {score.skill.code: str(score.points) for score in instance.scores.all()}
         for skill in LANGUAGE_SKILLS:
             data[skill] = scores.pop(skill, None)
         data["points"] = scores
@@ -330,11 +331,12 @@ class PassRateSerializer(serializers.Serializer):
 
 class PassRateQuerySerializer(serializers.Serializer):
     by = serializers.ChoiceField(choices=PassRateCell.Breakdown.choices)
-    start = serializers.DateField(required=False)
-    end = serializers.DateField(required=False)
+    # "from" and "to" are the query parameters' names; "from" is a Python keyword.
+    vars()["from"] = serializers.DateField(required=False)
+    to = serializers.DateField(required=False)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs.get("start") and attrs.get("end") and attrs["start"] > attrs["end"]:
+        if attrs.get("from") and attrs.get("to") and attrs["from"] > attrs["to"]:
             raise serializers.ValidationError({"from": ["The period starts after it ends."]})
         return attrs
 
@@ -354,18 +356,13 @@ class PassRatesView(APIView):
         responses=PassRateSerializer(many=True),
     )
     def get(self, request: Request) -> Response:
-        query = PassRateQuerySerializer(
-            data={
-                "by": request.query_params.get("by"),
-                "start": request.query_params.get("from"),
-                "end": request.query_params.get("to"),
-            }
-        )
+        query = PassRateQuerySerializer(data=request.query_params.dict())
         query.is_valid(raise_exception=True)
+        period = query.validated_data
         rows = pass_rates(
             school_id=request_school(request).pk,
-            by=query.validated_data["by"],
-            start=query.validated_data.get("start"),
-            end=query.validated_data.get("end"),
+            by=period["by"],
+            start=period.get("from"),
+            end=period.get("to"),
         )
         return Response(PassRateSerializer(rows, many=True).data)
