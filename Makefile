@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell md5sum pyproject.toml | cut -c1-12)
 LOCAL := DJANGO_SETTINGS_MODULE=config.settings.local
 
 
-.PHONY: install run seed test lint fmt typecheck bench clean
+.PHONY: install run seed test lint fmt typecheck bench bench-pass-rates clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ typecheck: install
 ## bench: roster GET/PUT latency against PostgreSQL (figures go in docs/benchmarks.md)
 bench: install
 	$(BIN)/python -m tests.bench.attendance
+
+## bench-pass-rates: pass rates over 1,000,000 results, ORM vs hand-written SQL (needs the 50,000-student seed)
+bench-pass-rates: install
+	$(BIN)/python -m tests.bench.pass_rates
 
 clean:
 	rm -rf $(VENV) var
