@@ -305,6 +305,7 @@ class DemoSeeder:
         with transaction.atomic():
             cycles = self.base_cycles(demo)
             self.exam_round(demo, cycles["past"])
+            self.upcoming_rounds(demo)
         base = range(have, min(students, BASE_STUDENTS))
         if base:
             self.base_students(demo, cycles, base)
@@ -397,6 +398,22 @@ class DemoSeeder:
             },
         )
         return exam_round
+
+    def upcoming_rounds(self, demo: Demo) -> None:
+        """Next spring's rounds, open for registration, for the coordinator to register cycles."""
+        year = self.today.year + 1
+        for level, day in ((demo.a1, 15), (demo.a2, 16)):
+            scheme = ExamScheme.objects.get(exam_type__code="ellinomatheia", level=level)
+            ExamRound.objects.get_or_create(
+                school=demo.school,
+                scheme=scheme,
+                name=f"Certificate of Greek {level.code}, May {year}",
+                defaults={
+                    "registration_deadline": dt.date(year, 3, 31),
+                    "exam_date": dt.date(year, 5, day),
+                    "centre": "Exam centre (demo)",
+                },
+            )
 
     def register_and_score(self, demo: Demo, past: Cycle, student: Student, index: int) -> None:
         exam_round = ExamRound.objects.get(

@@ -17,7 +17,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Concat, ExtractDay, ExtractMonth, ExtractYear
+from django.db.models.functions import Cast, Coalesce, Concat, ExtractDay, ExtractMonth, ExtractYear
 from django_countries import countries
 
 from courses.models import Enrollment
@@ -68,29 +68,18 @@ def _key_and_label(breakdown: str) -> tuple[dict[str, Any], Any, Any]:
     if breakdown == Breakdown.CYCLE:
         return (
             {},
-            Case(
-                When(registration__cycle__isnull=True, then=Value("none")),
-                default=Cast("registration__cycle_id", text),
-            ),
-            Case(
-                When(registration__cycle__isnull=True, then=Value("—")),
-                default=F("registration__cycle__code"),
-            ),
+            Coalesce(Cast("registration__cycle_id", text), Value("none")),
+            Coalesce(F("registration__cycle__code"), Value("—")),
         )
     if breakdown == Breakdown.TEACHER:
         # A candidate counts once under each teacher of the cycle that prepared them.
         teacher = "registration__cycle__teachers"
         return (
             {},
-            Case(
-                When(**{f"{teacher}__isnull": True}, then=Value("none")),
-                default=Cast(f"{teacher}__id", text),
-            ),
-            Case(
-                When(**{f"{teacher}__isnull": True}, then=Value("—")),
-                default=Concat(
-                    f"{teacher}__user__first_name", Value(" "), f"{teacher}__user__last_name"
-                ),
+            Coalesce(Cast(f"{teacher}__id", text), Value("none")),
+            Coalesce(
+                Concat(f"{teacher}__user__first_name", Value(" "), f"{teacher}__user__last_name"),
+                Value("—"),
             ),
         )
     if breakdown == Breakdown.NATIONALITY:
@@ -101,9 +90,11 @@ def _key_and_label(breakdown: str) -> tuple[dict[str, Any], Any, Any]:
         return {}, gender, gender
     if breakdown == Breakdown.AGE_BAND:
         age, parts = _age_at_exam()
+        # Upper bounds only, in order: the first that holds wins, so the age is worked out once
+        # per band tried rather than twice.
         band = Case(
             When(registration__student__date_of_birth__isnull=True, then=Value("unknown")),
-            *[When(age__gte=low, age__lt=high, then=Value(name)) for low, high, name in AGE_BANDS],
+            *[When(age__lt=high, then=Value(name)) for _low, high, name in AGE_BANDS],
             default=Value("unknown"),
         )
         return {**parts, "age": age}, band, band
@@ -121,16 +112,15 @@ def _pretty_label(breakdown: str, label: str) -> str:
 def pass_rate_groups(*, school_id: int, breakdown: str) -> list[dict[str, Any]]:
     """Candidates and passes of a school by exam round and breakdown value: one SQL query."""
     prepare, key, label = _key_and_label(breakdown)
+    # Where the label is the key itself, group by the key alone: an expensive expression (the
+    # age band) is then worked out once per row, not twice.
+    same = label is key
+    annotations = {"group_key": key} if same else {"group_key": key, "group_label": label}
     rows = (
         ExamResult.objects.filter(registration__exam_round__school_id=school_id)
         .annotate(**prepare)
-        .annotate(group_key=key, group_label=label)
-        .values(
-            "registration__exam_round_id",
-            "registration__exam_round__exam_date",
-            "group_key",
-            "group_label",
-        )
+        .annotate(**annotations)
+        .values("registration__exam_round_id", "registration__exam_round__exam_date", *annotations)
         .annotate(candidates=Count("pk"), passed=Count("pk", filter=Q(passed=True)))
         .order_by()
     )
@@ -139,7 +129,7 @@ def pass_rate_groups(*, school_id: int, breakdown: str) -> list[dict[str, Any]]:
             "exam_round_id": row["registration__exam_round_id"],
             "exam_date": row["registration__exam_round__exam_date"],
             "key": str(row["group_key"] or "none"),
-            "label": _pretty_label(breakdown, row["group_label"] or ""),
+            "label": _pretty_label(breakdown, row["group_key" if same else "group_label"] or ""),
             "candidates": row["candidates"],
             "passed": row["passed"],
         }

@@ -12,7 +12,7 @@ import time
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/school_office_bench")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -113,12 +113,14 @@ def main() -> None:
             key, label, joins = HAND_WRITTEN[breakdown]
             sql = HEAD.format(key=key, label=label) + BASE.format(joins=joins)
 
-            def hand() -> list:
+            def hand(sql: str = sql) -> list:
                 with connection.cursor() as cursor:
                     cursor.execute(sql, [school.pk])
                     return cursor.fetchall()
 
-            orm_seconds, orm_rows = timed(lambda b=breakdown: pass_rate_groups(school_id=school.pk, breakdown=b))
+            orm_seconds, orm_rows = timed(
+                lambda b=breakdown: pass_rate_groups(school_id=school.pk, breakdown=b)
+            )
             sql_seconds, sql_rows = timed(hand)
             orm_total = sum(r["candidates"] for r in orm_rows)  # type: ignore[union-attr]
             sql_total = sum(r[4] for r in sql_rows)  # type: ignore[union-attr]
