@@ -123,17 +123,29 @@ def pass_rate_groups(*, school_id: int, breakdown: str) -> list[dict[str, Any]]:
         .values("registration__exam_round_id", "registration__exam_round__exam_date", *annotations)
         .annotate(candidates=Count("pk"), passed=Count("pk", filter=Q(passed=True)))
         .order_by()
+        # Tuples, not dicts: a breakdown by cycle has tens of thousands of groups.
+        .values_list(
+            "registration__exam_round_id",
+            "registration__exam_round__exam_date",
+            "group_key",
+            "group_key" if same else "group_label",
+            "candidates",
+            "passed",
+        )
     )
+    pretty = breakdown in (Breakdown.NATIONALITY, Breakdown.GENDER)
     return [
         {
-            "exam_round_id": row["registration__exam_round_id"],
-            "exam_date": row["registration__exam_round__exam_date"],
-            "key": str(row["group_key"] or "none"),
-            "label": _pretty_label(breakdown, row["group_key" if same else "group_label"] or ""),
-            "candidates": row["candidates"],
-            "passed": row["passed"],
+            "exam_round_id": round_id,
+            "exam_date": exam_date,
+            "key": str(group_key or "none"),
+            "label": _pretty_label(breakdown, group_label or "")
+            if pretty
+            else (group_label or "—"),
+            "candidates": candidates,
+            "passed": passed,
         }
-        for row in rows
+        for round_id, exam_date, group_key, group_label, candidates, passed in rows
     ]
 
 

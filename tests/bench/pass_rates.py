@@ -23,7 +23,7 @@ from exams.selectors import pass_rate_groups  # noqa: E402
 from school.models import School  # noqa: E402
 
 ROUNDS = 20
-RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 
 BASE = """
 FROM exams_examresult res
@@ -92,13 +92,16 @@ def load_million(school: School) -> int:
         return cursor.fetchone()[0]
 
 
-def timed(call) -> tuple[float, object]:
-    samples, result = [], None
+def interleaved(first, second) -> tuple[float, float, object, object]:
+    """Median seconds of two calls run alternately, so that drift in the machine's load hits both."""
+    times: tuple[list[float], list[float]] = ([], [])
+    results: list[object] = [None, None]
     for _ in range(RUNS):
-        start = time.perf_counter()
-        result = call()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples), result
+        for index, call in enumerate((first, second)):
+            start = time.perf_counter()
+            results[index] = call()
+            times[index].append(time.perf_counter() - start)
+    return statistics.median(times[0]), statistics.median(times[1]), results[0], results[1]
 
 
 def main() -> None:
@@ -118,10 +121,9 @@ def main() -> None:
                     cursor.execute(sql, [school.pk])
                     return cursor.fetchall()
 
-            orm_seconds, orm_rows = timed(
-                lambda b=breakdown: pass_rate_groups(school_id=school.pk, breakdown=b)
+            orm_seconds, sql_seconds, orm_rows, sql_rows = interleaved(
+                lambda b=breakdown: pass_rate_groups(school_id=school.pk, breakdown=b), hand
             )
-            sql_seconds, sql_rows = timed(hand)
             orm_total = sum(r["candidates"] for r in orm_rows)  # type: ignore[union-attr]
             sql_total = sum(r[4] for r in sql_rows)  # type: ignore[union-attr]
             assert orm_total == sql_total, (breakdown, orm_total, sql_total)
