@@ -13,7 +13,7 @@ from courses.selectors import at_risk_enrollments, running_cycles
 from courses.services import school_today
 from exams.selectors import headline_pass_rate, pass_rates, upcoming_deadlines
 from school.choices import Role
-from school.permissions import SignedInRequest, request_school, role_required
+from school.permissions import SignedInRequest, request_school, role_required, sees_special_category
 
 ROLE_HOMES: dict[str, str] = {
     Role.COORDINATOR: "office",
@@ -68,7 +68,11 @@ def office(request: SignedInRequest) -> HttpResponse:
         {
             "school": school,
             "cycles": running_cycles(school_id=school.pk, today=today),
-            "at_risk": at_risk_enrollments(school_id=school.pk, today=today),
+            "at_risk": at_risk_enrollments(
+                school_id=school.pk,
+                today=today,
+                extended_limits=sees_special_category(request.user),
+            ),
             "deadlines": upcoming_deadlines(school_id=school.pk, today=today),
             "by_round": _bars(pass_rates(school_id=school.pk, by="exam_round")),
             "by_level": _bars(pass_rates(school_id=school.pk, by="level")),

@@ -77,7 +77,9 @@ ATTENDED = ["present", "late"]
 MISSED = ["absent", "excused"]
 
 
-def with_attendance_stats(enrollments: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
+def with_attendance_stats(
+    enrollments: QuerySet[Enrollment], *, extended_limits: bool = False
+) -> QuerySet[Enrollment]:
     """Annotate enrollments with their attendance, all worked out by the database.
 
     - ``held_hours``: hours of held lessons that have a mark for the enrollment (lessons weigh by
@@ -88,7 +90,9 @@ def with_attendance_stats(enrollments: QuerySet[Enrollment]) -> QuerySet[Enrollm
     - ``first_attended``: the first lesson attended, the ESF entry date;
     - ``absence_limit_hours``: the cycle's limit (else the school's, 10% by default) of the
       cycle's total hours, the extended limit (20%) for a participant with a disability or
-      documented hospitalisation: the special-category data only picks the limit here;
+      documented hospitalisation: the special-category data only picks the limit here, and
+      only with ``extended_limits`` (for the services, and for users who may see that data:
+      for anyone else a bigger limit, or "at risk" appearing later, would give it away);
     - ``absences_in_a_row``: absences since the last lesson attended (excused ones neither
       break nor extend the run);
     - ``at_risk``: that run reached the school's number (2 by default), or the missed hours
@@ -130,7 +134,11 @@ def with_attendance_stats(enrollments: QuerySet[Enrollment]) -> QuerySet[Enrollm
         first_attended=per_enrollment(Min("lesson__date"), status__in=ATTENDED),
         absence_limit_hours=ExpressionWrapper(
             F("cycle__total_hours")
-            * Case(When(needs_extended, then=extended), default=usual)
+            * (
+                Case(When(needs_extended, then=extended), default=usual)
+                if extended_limits
+                else usual
+            )
             / Value(Decimal(100)),
             output_field=decimal,
         ),
@@ -158,7 +166,9 @@ def with_attendance_stats(enrollments: QuerySet[Enrollment]) -> QuerySet[Enrollm
 
 def enrollments_with_absences(*, cycle: Cycle) -> QuerySet[Enrollment]:
     """The cycle's enrollments with their attendance figures (see ``with_attendance_stats``)."""
-    return with_attendance_stats(Enrollment.objects.filter(cycle=cycle).select_related("student"))
+    return with_attendance_stats(
+        Enrollment.objects.filter(cycle=cycle).select_related("student"), extended_limits=True
+    )
 
 
 # -- what each role may see ------------------------------------------------------------------
@@ -255,7 +265,7 @@ def students_to_enroll(*, cycle: Cycle, query: str, limit: int = 20) -> list[Stu
     )
 
 
-def roster_for_lesson(*, lesson: Lesson) -> list[Enrollment]:
+def roster_for_lesson(*, lesson: Lesson, extended_limits: bool = False) -> list[Enrollment]:
     """The lesson's roster in one query: the cycle's enrolled students, and anyone else already
     marked for this lesson, each with ``mark`` (this lesson's status or ``None``) and their
     attendance figures (``attendance_rate``, ``at_risk`` ...)."""
@@ -265,14 +275,17 @@ def roster_for_lesson(*, lesson: Lesson) -> list[Enrollment]:
     mark = Attendance.objects.filter(enrollment=OuterRef("pk"), lesson=lesson).values("status")[:1]
     return list(
         with_attendance_stats(
-            Enrollment.objects.filter(pk__in=on_roster.values("pk")).select_related("student")
+            Enrollment.objects.filter(pk__in=on_roster.values("pk")).select_related("student"),
+            extended_limits=extended_limits,
         )
         .annotate(mark=Subquery(mark))
         .order_by("student__last_name", "student__first_name", "pk")
     )
 
 
-def at_risk_enrollments(*, school_id: int, today: dt.date) -> list[Enrollment]:
+def at_risk_enrollments(
+    *, school_id: int, today: dt.date, extended_limits: bool = False
+) -> list[Enrollment]:
     """Enrolled students of the school's running cycles who are at risk, with ``missed_dates``
     (the held lessons they were absent from): two queries."""
     enrollments = list(
@@ -282,7 +295,8 @@ def at_risk_enrollments(*, school_id: int, today: dt.date) -> list[Enrollment]:
                 status=Enrollment.Status.ENROLLED,
                 cycle__starts_on__lte=today,
                 cycle__ends_on__gte=today,
-            ).select_related("student", "cycle")
+            ).select_related("student", "cycle"),
+            extended_limits=extended_limits,
         )
         .filter(at_risk=True)  # type: ignore[misc]
         .order_by("cycle__code", "student__last_name", "pk")

@@ -368,6 +368,16 @@ def lesson_move(
         ends_at or lesson.ends_at,
     )
     errors = _lesson_day_errors(lesson.cycle, new_date, new_start, new_end, lesson.pk)
+    taken = (
+        lesson.cycle.lessons.filter(date=new_date, starts_at=new_start)
+        .exclude(pk=lesson.pk)
+        .first()
+    )
+    if taken is not None:
+        errors.setdefault("starts_at", []).append(
+            _("Another lesson of this cycle (%(status)s) starts then.")
+            % {"status": taken.get_status_display().lower()}
+        )
     if room != "unchanged" and room is not None and room.venue.school_id != lesson.cycle.school_id:
         errors["room"] = [_("That room is not in this school.")]
     if errors:
@@ -511,7 +521,10 @@ def enrollment_create(
             }
         )
     enrolled = cycle.enrollments.filter(status=Enrollment.Status.ENROLLED).count()
-    if enrolled < cycle.capacity:
+    # Nobody jumps the queue: while anyone waits, a free seat (after a capacity rise) is the
+    # coordinator's to give by promotion, and newcomers join the end of the waitlist.
+    waiting = cycle.enrollments.filter(status=Enrollment.Status.WAITLISTED).exists()
+    if enrolled < cycle.capacity and not waiting:
         return Enrollment.objects.create(
             student=student, cycle=cycle, status=Enrollment.Status.ENROLLED
         )

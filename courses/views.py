@@ -20,7 +20,7 @@ from courses.selectors import (
 )
 from school.choices import Role
 from school.errors import ConflictError
-from school.permissions import SignedInRequest, request_user, role_required
+from school.permissions import SignedInRequest, request_user, role_required, sees_special_category
 
 
 def _school_today(request: SignedInRequest) -> dt.date:
@@ -73,7 +73,7 @@ def teach_lesson(request: SignedInRequest, pk: int) -> HttpResponse:
         return redirect("teach-lesson", pk=pk)
     school = lesson.cycle.school
     starts = dt.datetime.combine(lesson.date, lesson.starts_at, tzinfo=school.zone)
-    roster = roster_for_lesson(lesson=lesson)
+    roster = roster_for_lesson(lesson=lesson, extended_limits=sees_special_category(request.user))
     for entry in roster:
         rate = entry.attendance_rate  # type: ignore[attr-defined]
         entry.rate_percent = None if rate is None else round(rate * 100)  # type: ignore[attr-defined]

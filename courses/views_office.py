@@ -34,11 +34,16 @@ from courses.selectors import (
 from school.choices import Role
 from school.errors import ConflictError
 from school.models import Student
-from school.permissions import SignedInRequest, request_school, role_required
+from school.permissions import SignedInRequest, request_school, role_required, sees_special_category
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 office_roles = role_required(Role.COORDINATOR, Role.AUDITOR)
 coordinator_only = role_required(Role.COORDINATOR)
+
+
+def _id(value: str | None) -> int:
+    """A posted id, or 0 (which matches nothing) for anything that is not a number."""
+    return int(value) if value and value.isdigit() and len(value) < 19 else 0
 
 
 def _run(request: SignedInRequest, action: Callable[[], Any], done: str) -> None:
@@ -112,7 +117,7 @@ def cycle_enroll(request: SignedInRequest, pk: int) -> HttpResponse:
     """Enroll one student (a seat if free, else the waitlist)."""
     cycle = _own_cycle(request, pk)
     student = get_object_or_404(
-        Student, pk=request.POST.get("student") or 0, school_id=cycle.school_id
+        Student, pk=_id(request.POST.get("student")), school_id=cycle.school_id
     )
     _run(
         request,
@@ -195,7 +200,7 @@ def import_students(request: SignedInRequest) -> HttpResponse:
     report = None
     if request.method == "POST":
         upload = request.FILES.get("file")
-        cycle = cycles.filter(pk=request.POST.get("cycle") or 0).first()
+        cycle = cycles.filter(pk=_id(request.POST.get("cycle"))).first()
         if upload is None:
             messages.error(request, _("Choose an .xlsx file."))
         else:
@@ -237,7 +242,11 @@ def import_report(request: SignedInRequest) -> HttpResponse:
 def at_risk(request: SignedInRequest) -> HttpResponse:
     """Students who missed N lessons in a row or can no longer finish within the absence limit."""
     school = request_school(request)
-    enrollments = at_risk_enrollments(school_id=school.pk, today=services.school_today(school))
+    enrollments = at_risk_enrollments(
+        school_id=school.pk,
+        today=services.school_today(school),
+        extended_limits=sees_special_category(request.user),
+    )
     return render(
         request, "courses/office/at_risk.html", {"enrollments": enrollments, "school": school}
     )
@@ -248,7 +257,8 @@ def enrollment_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     """One enrollment: attendance figures, every mark, and the history of changes to them."""
     enrollment = (
         with_attendance_stats(
-            Enrollment.objects.filter(pk=pk, cycle__school=request_school(request))
+            Enrollment.objects.filter(pk=pk, cycle__school=request_school(request)),
+            extended_limits=sees_special_category(request.user),
         )
         .select_related("student", "cycle")
         .first()

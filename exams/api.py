@@ -66,7 +66,9 @@ class ExamRoundSerializer(serializers.ModelSerializer):
             )
         scheme_data = attrs.pop("scheme", None)
         if scheme_data is not None:
-            exam_type_code = self.initial_data.get("exam_type", "ellinomatheia")
+            current = self.instance.scheme.exam_type.code if self.instance else "ellinomatheia"
+            data = self.initial_data if isinstance(self.initial_data, dict) else {}
+            exam_type_code = data.get("exam_type", current)
             scheme = ExamScheme.objects.filter(
                 exam_type__code=exam_type_code, level=scheme_data["level"]
             ).first()

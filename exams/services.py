@@ -2,7 +2,7 @@
 
 import calendar
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
@@ -26,6 +26,7 @@ from school.errors import ConflictError
 from school.models import Student, User
 
 HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
 
 
 def _today(exam_round: ExamRound) -> dt.date:
@@ -188,12 +189,19 @@ def exam_result_record(
         raise ConflictError(_("This registration already has a result; change it instead."))
     scheme = registration.exam_round.scheme
     skills = list(scheme.skills.all())
+    if not skills:
+        raise ValidationError(
+            _("This exam has no skills set up; add them to its scheme in the admin.")
+        )
     errors: dict[str, str] = {}
     values: dict[str, Decimal] = {}
     for skill in skills:
         value = points.get(skill.code)
         try:
-            number = Decimal(str(value)) if value is not None else None
+            # Points are kept to two decimals; the rule is applied to what is kept.
+            number = (
+                Decimal(str(value)).quantize(CENT, ROUND_HALF_UP) if value is not None else None
+            )
         except ArithmeticError:
             number = None
             errors[skill.code] = _("Points must be a number.")

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from courses.models import Cycle
+from courses.views_office import _id
 from exams.imports import results_import, results_report_workbook, results_template
 from exams.models import ExamRound
 from exams.services import exam_registrations_for_cycle
@@ -63,7 +64,7 @@ def round_detail(request: SignedInRequest, pk: int) -> HttpResponse:
 @coordinator_only
 def round_register_cycle(request: SignedInRequest, pk: int) -> HttpResponse:
     exam_round = get_object_or_404(_rounds(request), pk=pk)
-    cycle = get_object_or_404(Cycle, pk=request.POST.get("cycle") or 0, school=exam_round.school)
+    cycle = get_object_or_404(Cycle, pk=_id(request.POST.get("cycle")), school=exam_round.school)
     registered, skipped = exam_registrations_for_cycle(
         cycle=cycle, exam_round=exam_round, registered_by=request.user
     )

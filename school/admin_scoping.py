@@ -3,8 +3,10 @@
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 
 class SchoolScopedAdmin(admin.ModelAdmin):
@@ -44,6 +46,26 @@ class SchoolScopedAdmin(admin.ModelAdmin):
         if not change and self.school_path == "school" and not request.user.is_superuser:
             obj.school_id = _school_id(request)
         super().save_model(request, obj, form, change)
+
+    # django-simple-history's pages look records up in the history table directly: check the
+    # record is in the user's school first, and never save from them (reverting would bypass
+    # the services that keep seats, attendance and results consistent).
+    def _in_scope(self, request: HttpRequest, object_id: str) -> bool:
+        return self.get_queryset(request).filter(pk=unquote(object_id)).exists()
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
+        if not self._in_scope(request, object_id):
+            raise Http404
+        return super().history_view(request, object_id, extra_context)  # type: ignore[misc]
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> Any:
+        if not self._in_scope(request, object_id):
+            raise Http404
+        if request.method == "POST":
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)  # type: ignore[misc]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         readonly = list(super().get_readonly_fields(request, obj))

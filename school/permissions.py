@@ -13,6 +13,13 @@ from rest_framework.request import Request
 from school.models import School, User
 
 
+def sees_special_category(user: Any) -> bool:
+    """Coordinators holding the special-category permission; never teachers or auditors."""
+    return getattr(user, "role", "") == "coordinator" and user.has_perm(
+        "school.view_specialcategorydata"
+    )
+
+
 def request_user(request: HttpRequest | Request) -> User:
     """The signed-in user of a request that passed a sign-in check (pages and API alike)."""
     user = request.user

@@ -236,3 +236,6 @@ CACHES = {
         }
     )
 }
+
+# History pages show who changed what; reverting from them would bypass the services.
+SIMPLE_HISTORY_REVERT_DISABLED = True

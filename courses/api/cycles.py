@@ -94,8 +94,11 @@ class CycleViewSet(
     filterset_fields = ["level__code", "venue"]
 
     def get_queryset(self) -> QuerySet[Cycle]:
+        # Filter by id, then count: the scoping joins (a student's own enrollment, a teacher's
+        # cycles) must not narrow what the counts see.
+        visible = cycles_visible_to(user=request_user(self.request)).values("pk")
         return (
-            cycles_visible_to(user=request_user(self.request))
+            Cycle.objects.filter(pk__in=visible)
             .select_related("level", "school")
             .prefetch_related(
                 Prefetch(
@@ -112,7 +115,6 @@ class CycleViewSet(
                 ),
             )
             .order_by("-starts_on", "code")
-            .distinct()
         )
 
     def _respond(self, cycle: Cycle, code: int = status.HTTP_200_OK) -> Response:

@@ -12,7 +12,7 @@ from courses.api.fields import SchoolScopedPrimaryKeyField
 from courses.models import Cycle, Enrollment, Level, PlacementDecision
 from courses.selectors import enrollments_visible_to, with_attendance_stats
 from school.models import Student
-from school.permissions import RolePermission, request_school, request_user
+from school.permissions import RolePermission, request_school, request_user, sees_special_category
 
 
 class EnrollmentSerializer(serializers.ModelSerializer):
@@ -65,10 +65,10 @@ class EnrollmentViewSet(
     filterset_fields = ["cycle", "student", "status"]
 
     def get_queryset(self) -> QuerySet[Enrollment]:
+        user = request_user(self.request)
         return with_attendance_stats(
-            enrollments_visible_to(user=request_user(self.request)).select_related(
-                "student", "cycle"
-            )
+            enrollments_visible_to(user=user).select_related("student", "cycle"),
+            extended_limits=sees_special_category(user),
         ).order_by("cycle_id", "status", "waitlist_position", "pk")
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -14,7 +14,7 @@ from courses.api.fields import SchoolScopedPrimaryKeyField
 from courses.models import Attendance, Lesson
 from courses.selectors import lessons_visible_to, roster_for_lesson
 from school.models import Room
-from school.permissions import RolePermission, request_user
+from school.permissions import RolePermission, request_user, sees_special_category
 
 MOVE_FIELDS = {"date", "starts_at", "ends_at", "room"}
 
@@ -112,7 +112,10 @@ class LessonViewSet(
                 topic=serializer.validated_data.get("topic"),
                 by=request_user(request),
             )
-        return Response(RosterEntrySerializer(roster_for_lesson(lesson=lesson), many=True).data)
+        roster = roster_for_lesson(
+            lesson=lesson, extended_limits=sees_special_category(request.user)
+        )
+        return Response(RosterEntrySerializer(roster, many=True).data)
 
     @extend_schema(exclude=True)
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -65,6 +65,12 @@ class StudentViewSet(
             return TeacherViewOfStudentSerializer
         return StudentSerializer
 
+    def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        # A teacher sees names only, so may not filter on nationality or gender either.
+        if getattr(self.request.user, "role", None) == "teacher":
+            return queryset
+        return super().filter_queryset(queryset)
+
     def get_queryset(self) -> QuerySet[Student]:
         return students_visible_to(user=request_user(self.request)).order_by(
             "last_name", "first_name", "pk"

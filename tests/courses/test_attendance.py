@@ -220,13 +220,29 @@ def test_at_risk_past_the_absence_limit_and_the_extended_limit(school):
     SpecialCategoryData.objects.create(
         student=extended.student, disability="yes", disability_asked_on=dt.date(2026, 10, 5)
     )
-    stats = {
-        e.pk: e
-        for e in with_attendance_stats(Enrollment.objects.filter(pk__in=[plain.pk, extended.pk]))
-    }
+    both = Enrollment.objects.filter(pk__in=[plain.pk, extended.pk])
+    stats = {e.pk: e for e in with_attendance_stats(both, extended_limits=True)}
     assert stats[plain.pk].at_risk is True
     assert stats[extended.pk].at_risk is False
     assert stats[extended.pk].absence_limit_hours == Decimal(6)
+    # For users who may not see special-category data, the usual limit applies to everyone:
+    # a different limit or a missing "at risk" would give the disability away.
+    hidden = {e.pk: e for e in with_attendance_stats(both)}
+    assert hidden[extended.pk].at_risk is True
+    assert hidden[extended.pk].absence_limit_hours == Decimal(3)
+
+
+def test_teachers_roster_does_not_give_special_category_data_away(teacher):
+    enrollment = consecutive_setup(
+        teacher.school, ["absent", "present", "absent", "present"], total_hours=Decimal(30)
+    )
+    enrollment.cycle.teachers.add(teacher)
+    SpecialCategoryData.objects.create(
+        student=enrollment.student, disability="yes", disability_asked_on=dt.date(2026, 10, 5)
+    )
+    lesson = enrollment.cycle.lessons.order_by("date").last()
+    roster = api_as(teacher.user).get(f"/api/v1/lessons/{lesson.pk}/attendance/").json()
+    assert roster[0]["at_risk"] is True
 
 
 def test_coordinators_at_risk_list_has_the_dates_missed(school):

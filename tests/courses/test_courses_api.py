@@ -315,8 +315,9 @@ def fill(school, rows: int) -> None:
         ("/api/v1/cycles/?page_size=500", 4),
         # 1 count, 2 page of lessons with their cycle
         ("/api/v1/lessons/?page_size=500", 2),
-        # 1 count, 2 page of enrollments with student and cycle
-        ("/api/v1/enrollments/?page_size=500", 2),
+        # 1-2 the coordinator's permissions (special-category limits), 3 count,
+        # 4 page of enrollments with student, cycle and attendance figures
+        ("/api/v1/enrollments/?page_size=500", 4),
         # 1 count, 2 page of students
         ("/api/v1/students/?page_size=500", 2),
     ],
