@@ -1,9 +1,10 @@
 from rest_framework.routers import SimpleRouter
 
+from courses.api.closures import ClosureViewSet
 from courses.api.cycles import CycleViewSet
 from courses.api.enrollments import EnrollmentViewSet, PlacementViewSet
 from courses.api.lessons import LessonViewSet
-from courses.api.students import ClosureViewSet, StudentViewSet
+from courses.api.students import StudentViewSet
 
 router = SimpleRouter()
 router.register("students", StudentViewSet, basename="student")

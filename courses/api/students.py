@@ -6,7 +6,6 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from courses.models import Closure
 from courses.selectors import students_visible_to
 from school import services as school_services
 from school.models import Student
@@ -90,39 +89,3 @@ class StudentViewSet(
         serializer.is_valid(raise_exception=True)
         student = school_services.student_update(student=student, **serializer.validated_data)
         return Response(self.get_serializer(student).data)
-
-
-class ClosureSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Closure
-        fields = ["id", "starts_on", "ends_on", "reason"]
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs["ends_on"] < attrs["starts_on"]:
-            raise serializers.ValidationError(
-                {"ends_on": ["A closure ends on or after its first day."]}
-            )
-        return attrs
-
-
-class ClosureViewSet(
-    mixins.ListModelMixin,
-    mixins.CreateModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet,
-):
-    """Days the school is closed besides public holidays; lessons generated later skip them."""
-
-    queryset = Closure.objects.none()
-    serializer_class = ClosureSerializer
-    permission_classes = [RolePermission]
-    read_roles = ("coordinator", "auditor", "teacher")
-    write_roles = ("coordinator",)
-
-    def get_queryset(self) -> QuerySet[Closure]:
-        return Closure.objects.filter(school=request_school(self.request)).order_by(
-            "starts_on", "pk"
-        )
-
-    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
-        serializer.save(school=request_school(self.request))

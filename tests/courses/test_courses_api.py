@@ -12,6 +12,7 @@ from tests.factories import (
     SchoolFactory,
     StudentFactory,
     TeacherFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -330,3 +331,36 @@ def test_list_endpoints_run_a_fixed_number_of_queries(
     with django_assert_num_queries(queries):
         response = client.get(path)
     assert response.json()["count"] >= rows
+
+
+def test_closures_api(coordinator, auditor):
+    client = api_as(coordinator)
+    made = client.post(
+        "/api/v1/closures/",
+        {"starts_on": "2026-12-24", "ends_on": "2027-01-06", "reason": "Christmas"},
+        format="json",
+    )
+    assert made.status_code == 201
+    reversed_dates = client.post(
+        "/api/v1/closures/",
+        {"starts_on": "2027-01-06", "ends_on": "2026-12-24", "reason": "x"},
+        format="json",
+    )
+    assert reversed_dates.status_code == 400
+    assert "ends_on" in reversed_dates.json()
+    assert [c["reason"] for c in api_as(auditor).get("/api/v1/closures/").json()["results"]] == [
+        "Christmas"
+    ]
+    assert (
+        api_as(auditor)
+        .post(
+            "/api/v1/closures/",
+            {"starts_on": "2027-02-01", "ends_on": "2027-02-01", "reason": "x"},
+            format="json",
+        )
+        .status_code
+        == 403
+    )
+    other_school = api_as(UserFactory(role="coordinator"))
+    assert other_school.get("/api/v1/closures/").json()["count"] == 0
+    assert client.delete(f"/api/v1/closures/{made.json()['id']}/").status_code == 204
