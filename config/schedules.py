@@ -11,6 +11,7 @@ from django.db import transaction
 # name: (task, crontab fields)
 PERIODIC_TASKS: dict[str, tuple[str, dict[str, str]]] = {
     "pass rates, nightly": ("exams.tasks.pass_rates_refresh_all", {"minute": "30", "hour": "2"}),
+    "messages due, every minute": ("notifications.tasks.dispatch_due_notifications", {}),
 }
 
 

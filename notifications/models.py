@@ -38,6 +38,10 @@ class Notification(models.Model):
     language = models.CharField(_("language"), max_length=8)
     # What the message is about, as plain JSON values, rendered in the recipient's language.
     context = models.JSONField(_("context"), default=dict, blank=True)
+    address = models.CharField(
+        _("address"), max_length=254, blank=True, help_text=_("Phone or e-mail it goes to.")
+    )
+    subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("rendered text"), blank=True)
     dedup_key = models.CharField(_("deduplication key"), max_length=200, unique=True)
     status = models.CharField(_("status"), max_length=8, choices=Status, default=Status.QUEUED)
@@ -45,6 +49,8 @@ class Notification(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     due_at = models.DateTimeField(_("due at"))
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # A sender holds a message until this time; another may take it after (a crashed worker).
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -1,14 +1,21 @@
-"""Queue messages in the outbox. Callers pass plain values; the outbox never imports them."""
+"""The outbox: queue messages inside the caller's transaction, send each exactly once.
+
+Callers pass plain values (who, what kind, the facts); this app never imports them.
+"""
 
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from notifications import channels
 from notifications.models import Notification
+from notifications.texts import render
 from school.models import School, Student, User
 
 
@@ -18,15 +25,41 @@ class Recipient:
     user: User | None = None
 
     @property
-    def language(self) -> str:
-        if self.student is not None:
-            return self.student.language
-        assert self.user is not None
-        return self.user.language
-
-    @property
     def key(self) -> str:
         return f"student:{self.student.pk}" if self.student else f"user:{self.user.pk}"  # type: ignore[union-attr]
+
+
+def _route(recipient: Recipient) -> tuple[str, str, str] | None:
+    """(channel, address, language) for a recipient, or None when they cannot or will not be reached."""
+    if recipient.student is not None:
+        student = recipient.student
+        if student.messages_opt_out:
+            return None
+        phone, email = str(student.phone or ""), student.email
+        if phone and (student.contact_channel == "sms" or not email):
+            return Notification.Channel.SMS, phone, student.language
+        if email:
+            return Notification.Channel.EMAIL, email, student.language
+        return None
+    user = recipient.user
+    if user is None or not user.email or not user.is_active:
+        return None
+    return Notification.Channel.EMAIL, user.email, user.language
+
+
+def after_quiet_hours(moment: dt.datetime, school: School) -> dt.datetime:
+    """The same moment, or the end of the night's quiet hours in the school's time zone."""
+    start, end = settings.NOTIFICATIONS_QUIET_HOURS
+    local = moment.astimezone(school.zone)
+    # Quiet hours usually wrap midnight (21:00-08:00).
+    wraps = start > end
+    quiet = (local.hour >= start or local.hour < end) if wraps else (start <= local.hour < end)
+    if not quiet:
+        return moment
+    morning = local.replace(hour=end, minute=0, second=0, microsecond=0)
+    if local.hour >= start and start > end:
+        morning += dt.timedelta(days=1)
+    return morning.astimezone(dt.UTC)
 
 
 def notification_queue(
@@ -38,29 +71,149 @@ def notification_queue(
     dedup_key: str,
     due_at: dt.datetime | None = None,
 ) -> int:
-    """Queue one message of ``kind`` per recipient; return how many were new.
+    """Queue one message of ``kind`` per recipient, rendered in their language; return how
+    many were new.
 
-    ``dedup_key`` names the event ("lesson-cancelled:42"); with the recipient it makes the
-    message's unique key, so queueing the same event twice never sends it twice. Call it inside
-    the caller's transaction: the messages exist only if the change that caused them commits.
+    1. Each recipient is routed: their channel and address, or skipped when they opted out or
+       have neither phone nor e-mail.
+    2. The text is rendered now (falling back to English, then Greek), so the log shows what
+       was sent; an SMS due in the quiet hours waits until the morning.
+    3. ``dedup_key`` names the event ("lesson-cancelled:42"); with the recipient it is the
+       message's unique key, so the same event never makes two messages.
+    4. Call it inside the caller's transaction: the messages exist only if the change commits,
+       and sending starts after the commit.
     """
-    due = due_at or timezone.now()
-    rows = [
-        Notification(
-            school=school,
-            student=recipient.student,
-            user=recipient.user,
-            kind=kind,
-            language=recipient.language,
-            context=context,
-            dedup_key=f"{dedup_key}:{recipient.key}",
-            due_at=due,
-        )
-        for recipient in recipients
-    ]
+    now = timezone.now()
+    rows = []
+    for recipient in recipients:
+        route = _route(recipient)
+        if route is None:
+            continue
+        channel, address, language = route
+        used, subject, body = render(kind, language, context)
+        due = due_at or now
+        if channel == Notification.Channel.SMS:
+            due = after_quiet_hours(due, school)
+        rows.append(
+            Notification(
+                school=school, student=recipient.student, user=recipient.user, kind=kind,
+                channel=channel, address=address, language=used, context=context,
+                subject=subject, body=body, dedup_key=f"{dedup_key}:{recipient.key}", due_at=due,
+            )
+        )  # fmt: skip
     if not rows:
         return 0
+    keys = [row.dedup_key for row in rows]
     with transaction.atomic():
-        before = Notification.objects.filter(dedup_key__in=[r.dedup_key for r in rows]).count()
-        Notification.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(rows) - before
+        before = set(
+            Notification.objects.filter(dedup_key__in=keys).values_list("dedup_key", flat=True)
+        )
+        Notification.objects.bulk_create(
+            [row for row in rows if row.dedup_key not in before], ignore_conflicts=True
+        )
+        due_now = list(
+            Notification.objects.filter(
+                dedup_key__in=keys, status=Notification.Status.QUEUED, due_at__lte=now
+            )
+            .exclude(dedup_key__in=before)
+            .values_list("pk", flat=True)
+        )
+    if due_now:
+        transaction.on_commit(lambda: _dispatch(due_now))
+    return len(rows) - len(before)
+
+
+def _dispatch(ids: list[int]) -> None:
+    from notifications.tasks import send_notification
+
+    for pk in ids:
+        send_notification.delay(pk)
+
+
+class Outcome:
+    SENT = "sent"
+    SKIPPED = "skipped"  # not due, already sent, or another sender holds it
+    RETRY = "retry"
+    FAILED = "failed"
+
+
+def notification_send(*, notification_id: int, now: dt.datetime | None = None) -> tuple[str, int]:
+    """Send one message if it is due and nobody else is sending it; (outcome, attempts so far).
+
+    1. Claim it with a conditional UPDATE that must touch exactly one row: queued, due, and not
+       held by another sender (or their hold expired). Two workers, a repeated task or two
+       sweeps: only one gets it.
+    2. Send it. Success: sent, with the time. A transient error: back to the queue (the task
+       retries with backoff) until the last attempt, then failed. A permanent error: failed.
+    """
+    now = now or timezone.now()
+    claimed = (
+        Notification.objects.filter(
+            pk=notification_id, status=Notification.Status.QUEUED, due_at__lte=now
+        )
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .update(claimed_until=now + dt.timedelta(seconds=settings.NOTIFICATIONS_CLAIM_SECONDS))
+    )
+    if claimed != 1:
+        return Outcome.SKIPPED, 0
+    message = Notification.objects.get(pk=notification_id)
+    attempts = message.attempts + 1
+    try:
+        if message.channel == Notification.Channel.SMS:
+            channels.send_sms(to=message.address, text=message.body, reference=message.dedup_key)
+        else:
+            channels.send_email(to=message.address, subject=message.subject, text=message.body)
+    except channels.PermanentError as error:
+        _record(message, Notification.Status.FAILED, attempts, str(error))
+        return Outcome.FAILED, attempts
+    except channels.TransientError as error:
+        final = attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS
+        _record(
+            message,
+            Notification.Status.FAILED if final else Notification.Status.QUEUED,
+            attempts,
+            str(error),
+        )
+        return (Outcome.FAILED if final else Outcome.RETRY), attempts
+    Notification.objects.filter(pk=message.pk).update(
+        status=Notification.Status.SENT,
+        sent_at=timezone.now(),
+        attempts=attempts,
+        claimed_until=None,
+        last_error="",
+    )
+    return Outcome.SENT, attempts
+
+
+def _record(message: Notification, status: str, attempts: int, error: str) -> None:
+    Notification.objects.filter(pk=message.pk).update(
+        status=status, attempts=attempts, last_error=error[:1000], claimed_until=None
+    )
+
+
+def notifications_due(*, now: dt.datetime | None = None, limit: int = 1000) -> list[int]:
+    """Queued messages that are due and held by nobody: new morning SMS, and any whose task was
+    lost with a broker or a worker (the sweep sends them again)."""
+    now = now or timezone.now()
+    return list(
+        Notification.objects.filter(status=Notification.Status.QUEUED, due_at__lte=now)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .order_by("due_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+@transaction.atomic
+def notification_resend(*, notification: Notification) -> Notification:
+    """Put a failed message back in the queue for another go."""
+    Notification.objects.filter(pk=notification.pk, status=Notification.Status.FAILED).update(
+        status=Notification.Status.QUEUED,
+        attempts=0,
+        last_error="",
+        claimed_until=None,
+        due_at=timezone.now(),
+    )
+    notification.refresh_from_db()
+    if notification.status == Notification.Status.QUEUED:
+        transaction.on_commit(lambda: _dispatch([notification.pk]))
+    return notification

@@ -248,6 +248,14 @@ class Student(models.Model):
     )
     phone = PhoneNumberField(_("phone"), blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
+    contact_channel = models.CharField(
+        _("messages by"),
+        max_length=8,
+        choices=[("sms", _("SMS")), ("email", _("E-mail"))],
+        default="sms",
+        help_text=_("Used when the student has both a phone and an e-mail address."),
+    )
+    messages_opt_out = models.BooleanField(_("no messages"), default=False)
 
     # The ESF participant record (DOMAIN.md §2), as of the entry date. Blank means not yet asked.
     entry_form_on = models.DateField(

@@ -26,6 +26,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
     school = factory.SubFactory(SchoolFactory)
     role = "coordinator"
     password = factory.PostGenerationMethodCall("set_password", "pass-word-123")
@@ -65,6 +66,8 @@ class StudentFactory(factory.django.DjangoModelFactory):
     gender = "female"
     nationality = "SY"
     language = "ar"
+    phone = factory.Sequence(lambda n: f"+30690{n:07d}")
+    email = factory.Sequence(lambda n: f"student{n}@example.org")
 
 
 def level(code: str = "A1") -> Level:

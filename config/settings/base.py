@@ -239,3 +239,22 @@ CACHES = {
 
 # History pages show who changed what; reverting from them would bypass the services.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+
+# Messages (notifications app). SMS_BACKEND: notifications.channels.ConsoleSMSBackend,
+# .FileSMSBackend (writes SMS_FILE_PATH) or .HttpSMSBackend (a generic gateway, see README).
+SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.channels.ConsoleSMSBackend")
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms.jsonl"))
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_AUTH_HEADER = env_secret("SMS_GATEWAY_AUTH_HEADER", "") or ""
+SMS_GATEWAY_BODY = env.str(
+    "SMS_GATEWAY_BODY", default='{"to": "{to}", "text": "{text}", "reference": "{reference}"}'
+)
+SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=10.0)
+# No SMS between these hours in the school's time zone; they wait until the morning.
+NOTIFICATIONS_QUIET_HOURS = (
+    env.int("QUIET_HOURS_START", default=21),
+    env.int("QUIET_HOURS_END", default=8),
+)
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=6)
+# How long a sender holds a message before another may take it (a worker that died).
+NOTIFICATIONS_CLAIM_SECONDS = env.int("NOTIFICATIONS_CLAIM_SECONDS", default=120)

@@ -1,0 +1,24 @@
+"""Sending jobs: thin, take ids, call the outbox service."""
+
+from celery import shared_task
+
+from notifications.services import Outcome, notification_send, notifications_due
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
+def send_notification(self, notification_id: int) -> str:  # type: ignore[no-untyped-def]
+    """Send one message; a transient failure retries with exponential backoff (seconds to
+    minutes, never days: a long countdown would sit in Redis and be redelivered)."""
+    outcome, attempts = notification_send(notification_id=notification_id)
+    if outcome == Outcome.RETRY:
+        raise self.retry(countdown=min(600, 5 * 2 ** (attempts - 1)))
+    return outcome
+
+
+@shared_task(acks_late=True)
+def dispatch_due_notifications() -> int:
+    """Every minute: hand out what is due and not being sent (morning SMS, lost tasks)."""
+    due = notifications_due()
+    for pk in due:
+        send_notification.delay(pk)
+    return len(due)

@@ -1,0 +1,105 @@
+"""What each kind of message says, in the languages of the school's students.
+
+``{name}`` placeholders are filled from the message's context. A kind missing in a language
+falls back to English, then Greek. Texts are plain Unicode: Arabic and Persian stay in their
+own script and direction (no markup, no forced direction marks inside an SMS).
+"""
+
+# kind: {language: (subject for e-mail, body)}
+TEXTS: dict[str, dict[str, tuple[str, str]]] = {
+    "lesson_cancelled": {
+        "el": ("Ακύρωση μαθήματος", "Το μάθημα {cycle} στις {date} ({starts_at}) ακυρώνεται."),
+        "en": ("Lesson cancelled", "Your {cycle} lesson on {date} at {starts_at} is cancelled."),
+        "ar": ("إلغاء درس", "تم إلغاء درس {cycle} يوم {date} الساعة {starts_at}."),
+        "fa": ("لغو کلاس", "کلاس {cycle} در تاریخ {date} ساعت {starts_at} لغو شد."),
+        "uk": ("Урок скасовано", "Урок {cycle} {date} о {starts_at} скасовано."),
+        "fr": ("Cours annulé", "Votre cours {cycle} du {date} à {starts_at} est annulé."),
+    },
+    "lesson_moved": {
+        "el": ("Αλλαγή μαθήματος", "Το μάθημα {cycle} μεταφέρεται: {date}, {starts_at}-{ends_at}, {venue} {room}."),
+        "en": ("Lesson moved", "Your {cycle} lesson has moved: {date}, {starts_at}-{ends_at}, {venue} {room}."),
+        "ar": ("تغيير موعد الدرس", "تم نقل درس {cycle} إلى {date}، {starts_at}-{ends_at}، {venue} {room}."),
+        "fa": ("تغییر زمان کلاس", "کلاس {cycle} منتقل شد: {date}، {starts_at}-{ends_at}، {venue} {room}."),
+        "uk": ("Урок перенесено", "Урок {cycle} перенесено: {date}, {starts_at}-{ends_at}, {venue} {room}."),
+        "fr": ("Cours déplacé", "Votre cours {cycle} est déplacé : {date}, {starts_at}-{ends_at}, {venue} {room}."),
+    },
+    "lesson_tomorrow": {
+        "el": ("Μάθημα αύριο", "Αύριο {date}: μάθημα {cycle}, {starts_at}-{ends_at}, {venue} {room}."),
+        "en": ("Lesson tomorrow", "Tomorrow {date}: {cycle} lesson, {starts_at}-{ends_at}, {venue} {room}."),
+        "ar": ("درس غداً", "غداً {date}: درس {cycle}، {starts_at}-{ends_at}، {venue} {room}."),
+        "fa": ("کلاس فردا", "فردا {date}: کلاس {cycle}، {starts_at}-{ends_at}، {venue} {room}."),
+        "uk": ("Урок завтра", "Завтра {date}: урок {cycle}, {starts_at}-{ends_at}, {venue} {room}."),
+        "fr": ("Cours demain", "Demain {date} : cours {cycle}, {starts_at}-{ends_at}, {venue} {room}."),
+    },
+    "waitlist_promoted": {
+        "el": ("Έχετε θέση", "Βρέθηκε θέση για εσάς στο τμήμα {cycle} ({level}). Σας περιμένουμε!"),
+        "en": ("You have a place", "A place is free for you in {cycle} ({level}). See you in class!"),
+        "ar": ("لديك مكان", "أصبح لك مكان في صف {cycle} ({level}). نراك في الصف!"),
+        "fa": ("جای شما آماده است", "در کلاس {cycle} ({level}) برای شما جا هست. منتظرتان هستیم!"),
+        "uk": ("У вас є місце", "Для вас звільнилося місце в групі {cycle} ({level}). Чекаємо на заняттях!"),
+        "fr": ("Vous avez une place", "Une place s'est libérée pour vous dans {cycle} ({level}). À bientôt en cours !"),
+    },
+    "waitlist_promoted_coordinator": {
+        "el": ("Προαγωγή από λίστα αναμονής", "{student} πήρε θέση στο {cycle} από τη λίστα αναμονής."),
+        "en": ("Waitlist promotion", "{student} has been given a place in {cycle} from the waitlist."),
+    },
+    "absence_alert": {
+        "el": ("Απουσίες", "Λείψατε {count} φορές από το {cycle} ({dates}). Ελάτε στο επόμενο μάθημα ή ενημερώστε μας."),
+        "en": ("Absences", "You missed {count} {cycle} lessons ({dates}). Please come to the next one or tell us why."),
+        "ar": ("غياب", "تغيبت {count} مرات عن دروس {cycle} ({dates}). تعال إلى الدرس القادم أو أخبرنا بالسبب."),
+        "fa": ("غیبت", "شما {count} بار در کلاس {cycle} غایب بودید ({dates}). لطفاً در کلاس بعدی شرکت کنید یا به ما خبر دهید."),
+        "uk": ("Пропуски", "Ви пропустили {count} уроків {cycle} ({dates}). Приходьте на наступний або повідомте нам."),
+        "fr": ("Absences", "Vous avez manqué {count} cours de {cycle} ({dates}). Venez au prochain ou prévenez-nous."),
+    },
+    "at_risk_digest": {
+        "el": ("Μαθητές σε κίνδυνο", "Μαθητές σε κίνδυνο σήμερα ({count}):\n{students}"),
+        "en": ("Students at risk", "Students at risk today ({count}):\n{students}"),
+    },
+    "exam_deadline": {
+        "el": ("Προθεσμία εξετάσεων", "Δηλώσεις για τις εξετάσεις {round} έως {deadline}. Ρωτήστε τη γραμματεία."),
+        "en": ("Exam registration deadline", "Register for the {round} exam by {deadline}. Ask the school office."),
+        "ar": ("موعد التسجيل للامتحان", "سجّل لامتحان {round} قبل {deadline}. اسأل إدارة المدرسة."),
+        "fa": ("مهلت ثبت‌نام امتحان", "برای امتحان {round} تا {deadline} ثبت‌نام کنید. از دفتر مدرسه بپرسید."),
+        "uk": ("Реєстрація на іспит", "Зареєструйтеся на іспит {round} до {deadline}. Зверніться до школи."),
+        "fr": ("Inscription à l'examen", "Inscrivez-vous à l'examen {round} avant le {deadline}. Demandez au secrétariat."),
+    },
+    "exam_day": {
+        "el": ("Ημέρα εξετάσεων", "Οι εξετάσεις {round} είναι στις {exam_date} στο {centre}. Καλή επιτυχία!"),
+        "en": ("Exam day", "Your {round} exam is on {exam_date} at {centre}. Good luck!"),
+        "ar": ("يوم الامتحان", "امتحان {round} يوم {exam_date} في {centre}. بالتوفيق!"),
+        "fa": ("روز امتحان", "امتحان {round} در تاریخ {exam_date} در {centre} است. موفق باشید!"),
+        "uk": ("День іспиту", "Ваш іспит {round} — {exam_date}, {centre}. Успіху!"),
+        "fr": ("Jour de l'examen", "Votre examen {round} a lieu le {exam_date} à {centre}. Bonne chance !"),
+    },
+    "result_published": {
+        "el": ("Αποτελέσματα", "Τα αποτελέσματα των εξετάσεων {round} βγήκαν. Δείτε τα στη σελίδα σας ή στη γραμματεία."),
+        "en": ("Results", "The {round} results are out. See yours on your page or at the school office."),
+        "ar": ("النتائج", "صدرت نتائج امتحان {round}. اطلع على نتيجتك في صفحتك أو في إدارة المدرسة."),
+        "fa": ("نتایج", "نتایج امتحان {round} اعلام شد. نتیجه را در صفحه خود یا در دفتر مدرسه ببینید."),
+        "uk": ("Результати", "Результати іспиту {round} опубліковано. Перегляньте на своїй сторінці або в школі."),
+        "fr": ("Résultats", "Les résultats de l'examen {round} sont publiés. Consultez-les sur votre page ou au secrétariat."),
+    },
+}  # fmt: skip
+
+import re  # noqa: E402
+
+FALLBACK = ("en", "el")
+
+
+class _Blank(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def render(kind: str, language: str, context: dict[str, object]) -> tuple[str, str, str]:
+    """(language used, subject, body) for a kind in a language, falling back to English, then
+    Greek. Missing context values render as nothing rather than failing the message."""
+    texts = TEXTS[kind]
+    for candidate in (language, *FALLBACK):
+        if candidate in texts:
+            subject, body = texts[candidate]
+            values = _Blank({k: "" if v is None else str(v) for k, v in context.items()})
+            # An empty value (no room) must not leave a double space behind.
+            text = re.sub(r" {2,}", " ", body.format_map(values)).replace(" .", ".").strip()
+            return candidate, subject.format_map(values), text
+    raise KeyError(f"no text for {kind}")
