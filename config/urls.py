@@ -7,6 +7,7 @@ from config import views
 from courses import views as course_views
 from courses import views_office as office
 from exams import views as exam_views
+from notifications import views as notification_views
 from school.api import MeView, TeacherListView, TokenView
 
 api_v1: list[URLPattern | URLResolver] = [
@@ -15,6 +16,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("teachers/", TeacherListView.as_view(), name="api-teachers"),
     path("", include("courses.urls_api")),
     path("", include("exams.urls_api")),
+    path("", include("notifications.urls_api")),
 ]
 
 urlpatterns = [
@@ -50,6 +52,12 @@ urlpatterns = [
     path("office/at-risk/", office.at_risk, name="office-at-risk"),
     path("office/enrollments/<int:pk>/", office.enrollment_detail, name="office-enrollment"),
     path("office/import/", office.import_students, name="office-import"),
+    path("office/notifications/", notification_views.log, name="office-notifications"),
+    path(
+        "office/notifications/<int:pk>/resend/",
+        notification_views.resend,
+        name="office-notification-resend",
+    ),
     path("office/exams/", exam_views.round_list, name="office-exam-rounds"),
     path("office/exams/<int:pk>/", exam_views.round_detail, name="office-exam-round"),
     path(

@@ -1,0 +1,70 @@
+"""The message log."""
+
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from notifications.models import Notification
+from notifications.services import notification_resend
+from school.errors import ConflictError
+from school.permissions import RolePermission, request_school
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    recipient = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = [
+            "id", "recipient", "student", "user", "channel", "kind", "language", "status", "attempts",
+            "last_error", "due_at", "sent_at", "created_at", "body",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_recipient(self, notification: Notification) -> str:
+        person: Any = notification.student or notification.user
+        return str(person) if person else ""
+
+
+class NotificationFilter(django_filters.FilterSet):
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
+
+    class Meta:
+        model = Notification
+        fields = ["status", "kind", "channel", "student", "user"]
+
+
+class NotificationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """The message log: every SMS and e-mail, its status and attempts; resend a failed one."""
+
+    queryset = Notification.objects.none()
+    serializer_class = NotificationSerializer
+    permission_classes = [RolePermission]
+    read_roles = ("coordinator", "auditor")
+    write_roles = ("coordinator",)
+    filterset_class = NotificationFilter
+
+    def get_queryset(self) -> QuerySet[Notification]:
+        return (
+            Notification.objects.filter(school=request_school(self.request))
+            .select_related("student", "user")
+            .order_by("-created_at", "-pk")
+        )
+
+    @extend_schema(request=None, responses=NotificationSerializer)
+    @action(detail=True, methods=["post"])
+    def resend(self, request: Request, pk: str | None = None) -> Response:
+        """Queue a failed message again."""
+        notification = self.get_object()
+        if notification.status != Notification.Status.FAILED:
+            raise ConflictError("Only a failed message can be sent again.")
+        return Response(self.get_serializer(notification_resend(notification=notification)).data)

@@ -1,0 +1,7 @@
+from rest_framework.routers import SimpleRouter
+
+from notifications.api import NotificationViewSet
+
+router = SimpleRouter()
+router.register("notifications", NotificationViewSet, basename="notification")
+urlpatterns = router.urls
