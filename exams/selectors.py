@@ -133,20 +133,26 @@ def pass_rate_groups(*, school_id: int, breakdown: str) -> list[dict[str, Any]]:
             "passed",
         )
     )
-    pretty = breakdown in (Breakdown.NATIONALITY, Breakdown.GENDER)
+    # Country and gender labels are stored as codes and named in the reader's language on the
+    # way out (``_named``): the background task has no reader, so no language.
     return [
         {
             "exam_round_id": round_id,
             "exam_date": exam_date,
             "key": str(group_key or "none"),
-            "label": _pretty_label(breakdown, group_label or "")
-            if pretty
-            else (group_label or "—"),
+            "label": group_label or "—",
             "candidates": candidates,
             "passed": passed,
         }
         for round_id, exam_date, group_key, group_label, candidates, passed in rows
     ]
+
+
+def _named(by: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if by in (Breakdown.NATIONALITY, Breakdown.GENDER):
+        for row in rows:
+            row["label"] = _pretty_label(by, "" if row["label"] == "—" else row["label"])
+    return rows
 
 
 def _totals(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -174,7 +180,7 @@ def pass_rates(
         .annotate(candidates=Sum("candidates"), passed=Sum("passed"))
         .order_by("label", "key")
     ]
-    return _totals(rows)
+    return _totals(_named(by, rows))
 
 
 def pass_rates_live(
@@ -191,7 +197,7 @@ def pass_rates_live(
         )
         cell["candidates"] += row["candidates"]
         cell["passed"] += row["passed"]
-    return _totals(sorted(merged.values(), key=lambda r: (r["label"], r["key"])))
+    return _totals(_named(by, sorted(merged.values(), key=lambda r: (r["label"], r["key"]))))
 
 
 # -- eligibility and scoping ---------------------------------------------------------------------
