@@ -12,6 +12,10 @@ from django.db import transaction
 PERIODIC_TASKS: dict[str, tuple[str, dict[str, str]]] = {
     "pass rates, nightly": ("exams.tasks.pass_rates_refresh_all", {"minute": "30", "hour": "2"}),
     "messages due, every minute": ("notifications.tasks.dispatch_due_notifications", {}),
+    "lesson reminders, hourly": ("courses.tasks.remind_lessons_tomorrow", {"minute": "5"}),
+    "absence alerts, daily": ("courses.tasks.send_absence_alerts", {"minute": "0", "hour": "9"}),
+    "at-risk digest, daily": ("courses.tasks.send_at_risk_digest", {"minute": "15", "hour": "9"}),
+    "exam notices, daily": ("exams.tasks.send_exam_notices", {"minute": "30", "hour": "9"}),
 }
 
 

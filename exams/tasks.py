@@ -18,3 +18,11 @@ def pass_rates_refresh_all() -> int:
     return sum(
         pass_rates_recompute(school_id=pk) for pk in School.objects.values_list("pk", flat=True)
     )
+
+
+@shared_task(acks_late=True)
+def send_exam_notices() -> int:
+    """Daily: registration deadlines, exam day, results published."""
+    from exams.notices import exam_notices
+
+    return exam_notices()
