@@ -1,6 +1,7 @@
 """Sending jobs: thin, take ids, call the outbox service."""
 
 from celery import shared_task
+from django.conf import settings
 
 from notifications.services import Outcome, notification_send, notifications_due
 
@@ -11,7 +12,8 @@ def send_notification(self, notification_id: int) -> str:  # type: ignore[no-unt
     minutes, never days: a long countdown would sit in Redis and be redelivered)."""
     outcome, attempts = notification_send(notification_id=notification_id)
     if outcome == Outcome.RETRY:
-        raise self.retry(countdown=min(600, 5 * 2 ** (attempts - 1)))
+        base = settings.NOTIFICATIONS_RETRY_BASE_SECONDS
+        raise self.retry(countdown=min(600, base * 2 ** (attempts - 1)))
     return outcome
 
 

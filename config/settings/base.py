@@ -256,5 +256,7 @@ NOTIFICATIONS_QUIET_HOURS = (
     env.int("QUIET_HOURS_END", default=8),
 )
 NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=6)
+# Backoff between attempts: base, 2x base, 4x base ... capped at 10 minutes.
+NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=5)
 # How long a sender holds a message before another may take it (a worker that died).
 NOTIFICATIONS_CLAIM_SECONDS = env.int("NOTIFICATIONS_CLAIM_SECONDS", default=120)

@@ -211,3 +211,20 @@ def test_cancelling_a_lesson_puts_a_message_per_student_in_their_language(coordi
     assert sorted(
         Notification.objects.filter(kind="lesson_cancelled").values_list("language", flat=True)
     ) == ["ar", "fa", "fr", "uk"]
+
+
+def test_the_send_task_retries_with_exponential_backoff(school, http_sms, settings):
+    from celery.exceptions import Retry
+
+    from notifications.tasks import send_notification
+
+    settings.NOTIFICATIONS_RETRY_BASE_SECONDS = 5
+    http_sms.fail_next = 1
+    queue(
+        school, [StudentFactory(school=school)], due_at=dt.datetime(2020, 1, 1, 10, tzinfo=dt.UTC)
+    )
+    message = Notification.objects.get()
+    with pytest.raises(Retry) as retry:
+        send_notification.apply(args=(message.pk,), throw=True)
+    assert retry.value.when == 5
+    assert send_notification.apply(args=(message.pk,)).get() == "sent"
