@@ -16,6 +16,10 @@ class Gateway:
     fail_next: int = 0  # answer 500 to this many requests first
     refuse_numbers: set[str] = field(default_factory=set)  # answer 400 for these
     headers: list[dict] = field(default_factory=list)
+    # Like real providers' client references: a repeat of an accepted reference is acknowledged
+    # but not delivered again (a sender that died between sending and recording it).
+    delivered: dict[str, dict] = field(default_factory=dict)
+    repeats: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -40,6 +44,12 @@ def fake_gateway() -> Iterator[Gateway]:
                 else:
                     code = 200
                 gateway.received.append({**body, "_accepted": code == 200, "_code": code})
+                if code == 200:
+                    reference = body.get("reference", "")
+                    if reference in gateway.delivered:
+                        gateway.repeats += 1
+                    else:
+                        gateway.delivered[reference] = body
             self.send_response(code)
             self.send_header("Content-Type", "application/json")
             self.end_headers()
