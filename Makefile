@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell md5sum pyproject.toml | cut -c1-12)
 LOCAL := DJANGO_SETTINGS_MODULE=config.settings.local
 
 
-.PHONY: install run seed test lint fmt typecheck bench bench-pass-rates clean
+.PHONY: install run seed test lint fmt typecheck bench bench-pass-rates bench-notifications clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ bench: install
 ## bench-pass-rates: pass rates over 1,000,000 results, ORM vs hand-written SQL (needs the 50,000-student seed)
 bench-pass-rates: install
 	$(BIN)/python -m tests.bench.pass_rates
+
+## bench-notifications: 100,000 reminders through Redis and a worker to the fake gateway, against no-op tasks
+bench-notifications: install
+	$(BIN)/python -m tests.bench.notifications
 
 clean:
 	rm -rf $(VENV) var

@@ -24,3 +24,8 @@ def dispatch_due_notifications() -> int:
     for pk in due:
         send_notification.delay(pk)
     return len(due)
+
+
+@shared_task
+def noop() -> None:
+    """Does nothing: the benchmark's measure of the broker and worker's own cost per task."""
