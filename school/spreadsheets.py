@@ -1,18 +1,26 @@
-"""Opening uploaded spreadsheets safely, and writing small workbooks.
+"""Opening uploaded spreadsheets safely, writing small workbooks, and streaming big ones.
 
 An uploaded .xlsx is a zip file: it is checked for size, for its unpacked size (no zip bombs)
 and for rows before openpyxl reads it, read-only and values only (never formulas).
+
+Big workbooks (the funder's reports) are streamed: openpyxl's write-only mode writes each row
+to a temporary file as it comes (with lxml, quickly) and keeps nothing of it in memory.
 """
 
 import io
 import zipfile
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.chart import BarChart
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.utils.exceptions import InvalidFileException
 
 
@@ -83,3 +91,86 @@ def write_workbook(sheets: list[tuple[str, list[str], Iterable[Iterable[Any]]]])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+BOLD = Font(bold=True)
+TITLE = Font(bold=True, size=13)
+WRAP = Alignment(wrap_text=True, vertical="top")
+FORBIDDEN_IN_TITLES = str.maketrans(dict.fromkeys("[]:*?/\\", "-"))
+
+
+class StreamedSheet:
+    """One sheet of a ``StreamedWorkbook``: rows go out in order and cannot be revisited, so
+    set the layout (widths, print set-up, frozen panes) before the first row."""
+
+    def __init__(self, sheet: Any) -> None:
+        self.sheet = sheet
+
+    def append(self, values: Iterable[Any]) -> None:
+        self.sheet.append(values)
+
+    def styled(self, values: Iterable[Any], font: Font = BOLD, wrap: bool = False) -> None:
+        """A row of headings (bold, optionally wrapped)."""
+        cells = []
+        for value in values:
+            cell = WriteOnlyCell(self.sheet, value=value)
+            cell.font = font
+            if wrap:
+                cell.alignment = WRAP
+            cells.append(cell)
+        self.sheet.append(cells)
+
+    def widths(self, widths: Iterable[float]) -> None:
+        for column, width in enumerate(widths, start=1):
+            self.sheet.column_dimensions[get_column_letter(column)].width = width
+
+    def freeze(self, cell: str) -> None:
+        self.sheet.freeze_panes = cell
+
+    def print_setup(
+        self, *, landscape: bool = True, title_rows: str = "", footer: str = ""
+    ) -> None:
+        """Landscape, fitted to the page's width (as many pages down as it takes), the heading
+        rows repeated on every page, and a footer line."""
+        self.sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+        self.sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+        self.sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        self.sheet.page_setup.fitToWidth = 1
+        self.sheet.page_setup.fitToHeight = 0
+        if title_rows:
+            self.sheet.print_title_rows = title_rows
+        if footer:
+            self.sheet.oddFooter.left.text = footer
+            self.sheet.oddFooter.right.text = "&P / &N"
+
+    def bar_chart(self, chart: BarChart, anchor: str) -> None:
+        self.sheet.add_chart(chart, anchor)
+
+    def close(self) -> None:
+        """Finish the sheet now, so that a workbook of thousands of sheets does not hold a
+        temporary file open for each until it is saved."""
+        self.sheet.close()
+
+
+class StreamedWorkbook:
+    """A write-only workbook; sheets are written one after another."""
+
+    def __init__(self) -> None:
+        self.book = Workbook(write_only=True)
+        self._titles: set[str] = set()
+
+    def _unique_title(self, title: str) -> str:
+        base = title.translate(FORBIDDEN_IN_TITLES).strip("'")[:31] or "Sheet"
+        candidate, number = base, 1
+        while candidate.lower() in self._titles:
+            number += 1
+            suffix = f" ({number})"
+            candidate = base[: 31 - len(suffix)] + suffix
+        self._titles.add(candidate.lower())
+        return candidate
+
+    def sheet(self, title: str) -> StreamedSheet:
+        return StreamedSheet(self.book.create_sheet(self._unique_title(title)))
+
+    def save(self, path: str | Path) -> None:
+        self.book.save(str(path))
