@@ -2,13 +2,19 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
 
 from config import views
+from config.reports_api import ReportViewSet
+from config.reports_views import report_download, reports
 from courses import views as course_views
 from courses import views_office as office
 from exams import views as exam_views
 from notifications import views as notification_views
 from school.api import MeView, TeacherListView, TokenView
+
+reports_router = SimpleRouter()
+reports_router.register("reports", ReportViewSet, basename="report")
 
 api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
@@ -17,6 +23,7 @@ api_v1: list[URLPattern | URLResolver] = [
     path("", include("courses.urls_api")),
     path("", include("exams.urls_api")),
     path("", include("notifications.urls_api")),
+    *reports_router.urls,
 ]
 
 urlpatterns = [
@@ -50,6 +57,8 @@ urlpatterns = [
         "office/enrollments/<int:pk>/move/", office.enrollment_move, name="office-enrollment-move"
     ),
     path("office/at-risk/", office.at_risk, name="office-at-risk"),
+    path("office/reports/", reports, name="office-reports"),
+    path("office/reports/<int:pk>/download/", report_download, name="office-report-download"),
     path("office/enrollments/<int:pk>/", office.enrollment_detail, name="office-enrollment"),
     path("office/import/", office.import_students, name="office-import"),
     path("office/notifications/", notification_views.log, name="office-notifications"),
