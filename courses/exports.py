@@ -15,7 +15,6 @@ from django.db.models import (
     DecimalField,
     ExpressionWrapper,
     F,
-    OuterRef,
     Q,
     QuerySet,
     Subquery,
@@ -38,17 +37,20 @@ HEADING_ROWS = "5:9"
 DECIMAL = DecimalField(max_digits=8, decimal_places=2)
 
 
-def period_lessons(request: ReportRequest, prefix: str = "") -> Q:
-    """The held lessons of the period (of one cycle if asked), seen from ``prefix``."""
+def period_lessons(request: ReportRequest, prefix: str = "", *, scoped: bool = True) -> Q:
+    """The held lessons of the period (of the school, and of one cycle if asked), seen from
+    ``prefix``. ``scoped=False`` leaves out the school and cycle, for rows already within them
+    (an enrollment's marks): one join fewer over millions of marks."""
     held = Q(
         **{
-            f"{prefix}cycle__school": request.school,
             f"{prefix}status": Lesson.Status.HELD,
             f"{prefix}date__range": (request.start, request.end),
         }
     )
-    if request.cycle_code:
-        held &= Q(**{f"{prefix}cycle__code": request.cycle_code})
+    if scoped:
+        held &= Q(**{f"{prefix}cycle__school": request.school})
+        if request.cycle_code:
+            held &= Q(**{f"{prefix}cycle__code": request.cycle_code})
     return held
 
 
@@ -65,26 +67,19 @@ def _hours_in(rows: QuerySet, group: str) -> Coalesce:
 def lessons_with_totals(request: ReportRequest) -> Iterator[tuple]:
     """(cycle id, lesson id, date, hours, topic, teacher, participants present, hours
     attended) for each lesson, by cycle and time."""
-    present = Attendance.objects.filter(lesson=OuterRef("pk"), status__in=ATTENDED)
+    present = Count("attendance", filter=Q(attendance__status__in=ATTENDED))
     return (
         Lesson.objects.filter(period_lessons(request))
-        .annotate(present=Coalesce(_count_in(present, "lesson"), Value(0)))
         .annotate(
-            attended_hours=ExpressionWrapper(F("present") * F("hours"), output_field=DECIMAL),
+            present=present,
+            attended_hours=ExpressionWrapper(present * F("hours"), output_field=DECIMAL),
             teacher_first=F("teacher__user__first_name"),
             teacher_last=F("teacher__user__last_name"),
         )
         .order_by("cycle_id", "date", "starts_at", "pk")
         .values_list(
-            "cycle_id",
-            "pk",
-            "date",
-            "hours",
-            "topic",
-            "teacher_first",
-            "teacher_last",
-            "present",
-            "attended_hours",
+            "cycle_id", "pk", "date", "hours", "topic", "teacher_first", "teacher_last",
+            "present", "attended_hours",
         )
         .iterator(chunk_size=CHUNK)
     )
@@ -93,26 +88,23 @@ def lessons_with_totals(request: ReportRequest) -> Iterator[tuple]:
 def enrollments_with_totals(request: ReportRequest, cycles: QuerySet[Cycle]) -> Iterator[tuple]:
     """(cycle id, enrollment id, student id, last name, first name, status, hours attended,
     hours of the held lessons they have a mark for) in the period, by cycle and name."""
-    in_period = Attendance.objects.filter(
-        period_lessons(request, "lesson__"), enrollment=OuterRef("pk")
-    )
+    in_period = period_lessons(request, "attendance__lesson__", scoped=False)
+    hours = "attendance__lesson__hours"
     return (
         Enrollment.objects.filter(cycle__in=cycles.values("pk"))
         .exclude(status=Enrollment.Status.WAITLISTED)
         .annotate(
-            attended=_hours_in(in_period.filter(status__in=ATTENDED), "enrollment"),
-            held=_hours_in(in_period, "enrollment"),
+            attended=Coalesce(
+                Sum(hours, filter=in_period & Q(attendance__status__in=ATTENDED)),
+                Value(Decimal(0)),
+                output_field=DECIMAL,
+            ),
+            held=Coalesce(Sum(hours, filter=in_period), Value(Decimal(0)), output_field=DECIMAL),
         )
         .order_by("cycle_id", "student__last_name", "student__first_name", "pk")
         .values_list(
-            "cycle_id",
-            "pk",
-            "student_id",
-            "student__last_name",
-            "student__first_name",
-            "status",
-            "attended",
-            "held",
+            "cycle_id", "pk", "student_id", "student__last_name", "student__first_name",
+            "status", "attended", "held",
         )
         .iterator(chunk_size=CHUNK)
     )

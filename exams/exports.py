@@ -59,7 +59,9 @@ def enrollment_rows(request: ReportRequest) -> Iterator[tuple]:
     first certificate's number, ordered by student."""
     enrollments = entered_by_the_end(request)
     attended = Attendance.objects.filter(
-        period_lessons(request, "lesson__"), enrollment=OuterRef("pk"), status__in=ATTENDED
+        period_lessons(request, "lesson__", scoped=False),
+        enrollment=OuterRef("pk"),
+        status__in=ATTENDED,
     )
     certificate = (
         ExamResult.objects.filter(registration__student=OuterRef("student_id"), passed=True)

@@ -121,8 +121,17 @@ class StreamedSheet:
         self.sheet.append(cells)
 
     def widths(self, widths: Iterable[float]) -> None:
+        """Column widths; a run of equal widths is one entry (a sheet per cycle with sixty
+        lesson columns would otherwise keep sixty objects per sheet until the save)."""
+        runs: list[list[float]] = []  # [first column, last column, width]
         for column, width in enumerate(widths, start=1):
-            self.sheet.column_dimensions[get_column_letter(column)].width = width
+            if runs and runs[-1][2] == width and runs[-1][1] == column - 1:
+                runs[-1][1] = column
+            else:
+                runs.append([column, column, width])
+        for first, last, width in runs:
+            dimension = self.sheet.column_dimensions[get_column_letter(int(first))]
+            dimension.min, dimension.max, dimension.width = int(first), int(last), width
 
     def freeze(self, cell: str) -> None:
         self.sheet.freeze_panes = cell
@@ -150,6 +159,8 @@ class StreamedSheet:
         """Finish the sheet now, so that a workbook of thousands of sheets does not hold a
         temporary file open for each until it is saved."""
         self.sheet.close()
+        # Written out with the first row; nothing reads them again.
+        self.sheet.column_dimensions.clear()
 
 
 class StreamedWorkbook:
