@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell md5sum pyproject.toml | cut -c1-12)
 LOCAL := DJANGO_SETTINGS_MODULE=config.settings.local
 
 
-.PHONY: install run seed test lint fmt typecheck bench bench-pass-rates bench-notifications clean
+.PHONY: install run seed test lint fmt typecheck bench bench-pass-rates bench-notifications bench-export clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ bench-pass-rates: install
 ## bench-notifications: 100,000 reminders through Redis and a worker to the fake gateway, against no-op tasks
 bench-notifications: install
 	$(BIN)/python -m tests.bench.notifications
+
+## bench-export: the funder's exports against a bare openpyxl dump of the same cells (needs the 10,000- and 50,000-student seeds)
+bench-export: install
+	$(BIN)/python -m tests.bench.export
 
 clean:
 	rm -rf $(VENV) var
