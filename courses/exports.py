@@ -78,8 +78,15 @@ def lessons_with_totals(request: ReportRequest) -> Iterator[tuple]:
         )
         .order_by("cycle_id", "date", "starts_at", "pk")
         .values_list(
-            "cycle_id", "pk", "date", "hours", "topic", "teacher_first", "teacher_last",
-            "present", "attended_hours",
+            "cycle_id",
+            "pk",
+            "date",
+            "hours",
+            "topic",
+            "teacher_first",
+            "teacher_last",
+            "present",
+            "attended_hours",
         )
         .iterator(chunk_size=CHUNK)
     )
@@ -103,8 +110,14 @@ def enrollments_with_totals(request: ReportRequest, cycles: QuerySet[Cycle]) -> 
         )
         .order_by("cycle_id", "student__last_name", "student__first_name", "pk")
         .values_list(
-            "cycle_id", "pk", "student_id", "student__last_name", "student__first_name",
-            "status", "attended", "held",
+            "cycle_id",
+            "pk",
+            "student_id",
+            "student__last_name",
+            "student__first_name",
+            "status",
+            "attended",
+            "held",
         )
         .iterator(chunk_size=CHUNK)
     )
@@ -197,8 +210,10 @@ def _cycle_sheet(
     ])  # fmt: skip
     sheet.append([_("Codes: hours attended, A absent, E excused, blank not marked.")])
     held_hours = sum((row[3] for row in lessons), Decimal(0))
-    sheet.styled([None, None, _("Date"), *[row[2] for row in lessons]])
-    sheet.styled([None, None, _("Hours"), *[row[3] for row in lessons], held_hours])
+    # Heading and total rows: a bold label, plain figures (thousands of sheets of them).
+    label = 3
+    sheet.styled([None, None, _("Date"), *[row[2] for row in lessons]], count=label)
+    sheet.styled([None, None, _("Hours"), *[row[3] for row in lessons], held_hours], count=label)
     sheet.styled([None, None, _("Topic"), *[row[4] for row in lessons]], wrap=True)
     sheet.styled(
         [None, None, _("Teacher"), *[f"{row[5] or ''} {row[6] or ''}".strip() for row in lessons]],
@@ -220,10 +235,10 @@ def _cycle_sheet(
         cells += [attended, percent(attended, held), str(statuses.get(status, status))]
         sheet.append(cells)
     attended_total = sum((row[8] for row in lessons), Decimal(0))
-    sheet.styled([None, None, _("Participants present"), *[row[7] for row in lessons]])
+    sheet.styled([None, None, _("Participants present"), *[row[7] for row in lessons]], count=label)
     sheet.styled([
         None, None, _("Hours attended"), *[row[8] for row in lessons], attended_total,
-    ])  # fmt: skip
+    ], count=label)  # fmt: skip
     sheet.append([])
     sheet.append([None, _("Teacher's signature"), "______________________", None,
                   _("Programme manager's signature"), None, None, "______________________"])  # fmt: skip

@@ -9,14 +9,26 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DecimalField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.chart import BarChart, Reference
 
 from courses.exports import Grouped, percent, period_lessons
-from courses.models import Attendance, Enrollment
+from courses.models import Enrollment
 from courses.selectors import ATTENDED
 from exams.models import ExamRegistration, ExamResult, ExamRound
 from school.choices import Gender, LabourMarketStatus, ProgrammePeriod
@@ -58,10 +70,8 @@ def enrollment_rows(request: ReportRequest) -> Iterator[tuple]:
     record (special-category fields only when allowed), hours attended in the period and the
     first certificate's number, ordered by student."""
     enrollments = entered_by_the_end(request)
-    attended = Attendance.objects.filter(
-        period_lessons(request, "lesson__", scoped=False),
-        enrollment=OuterRef("pk"),
-        status__in=ATTENDED,
+    attended = period_lessons(request, "attendance__lesson__", scoped=False) & Q(
+        attendance__status__in=ATTENDED
     )
     certificate = (
         ExamResult.objects.filter(registration__student=OuterRef("student_id"), passed=True)
@@ -73,14 +83,18 @@ def enrollment_rows(request: ReportRequest) -> Iterator[tuple]:
         fields += [f"student__special_category__{name}" for name in SPECIAL_FIELDS]
     return (
         enrollments.annotate(
+            # One GROUP BY over the marks, not a subquery per enrollment.
             hours=Coalesce(
-                Subquery(
-                    attended.values("enrollment").annotate(h=Sum("lesson__hours")).values("h")[:1]
-                ),
+                Sum("attendance__lesson__hours", filter=attended),
                 Value(Decimal(0)),
                 output_field=DecimalField(max_digits=8, decimal_places=2),
             ),
-            certificate=Subquery(certificate),
+            # Looked up only for those with a qualification (a CASE skips the subquery).
+            certificate=Case(
+                When(student__qualification_gained_on__isnull=False, then=Subquery(certificate)),
+                default=Value(None),
+                output_field=CharField(),
+            ),
         )
         .order_by("student_id", "entry_date", "pk")
         .values_list("student_id", *fields, *ENROLLMENT_FIELDS)

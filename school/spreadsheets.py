@@ -10,6 +10,7 @@ to a temporary file as it comes (with lxml, quickly) and keeps nothing of it in 
 import io
 import zipfile
 from collections.abc import Iterable, Iterator
+from copy import copy
 from pathlib import Path
 from typing import IO, Any
 
@@ -103,20 +104,35 @@ class StreamedSheet:
     """One sheet of a ``StreamedWorkbook``: rows go out in order and cannot be revisited, so
     set the layout (widths, print set-up, frozen panes) before the first row."""
 
-    def __init__(self, sheet: Any) -> None:
+    def __init__(self, sheet: Any, styles: dict[tuple[Font, bool], Any]) -> None:
         self.sheet = sheet
+        self.styles = styles
 
     def append(self, values: Iterable[Any]) -> None:
         self.sheet.append(values)
 
-    def styled(self, values: Iterable[Any], font: Font = BOLD, wrap: bool = False) -> None:
-        """A row of headings (bold, optionally wrapped)."""
-        cells = []
-        for value in values:
-            cell = WriteOnlyCell(self.sheet, value=value)
-            cell.font = font
+    def styled(
+        self, values: Iterable[Any], font: Font = BOLD, wrap: bool = False, count: int = 0
+    ) -> None:
+        """A row of headings (bold, optionally wrapped); with ``count``, only its first cells
+        (a row's label), the rest plain: a styled cell costs several times a plain one."""
+        key = (font, wrap)
+        if key not in self.styles:
+            # Setting a font looks the style up in the workbook's list (hashing every
+            # attribute): done once per style, then copied as the small array of ids it is.
+            model = WriteOnlyCell(self.sheet)
+            model.font = font
             if wrap:
-                cell.alignment = WRAP
+                model.alignment = WRAP
+            self.styles[key] = model._style
+        style = self.styles[key]
+        cells: list[Any] = []
+        for number, value in enumerate(values):
+            if count and number >= count:
+                cells.append(value)
+                continue
+            cell = WriteOnlyCell(self.sheet, value=value)
+            cell._style = copy(style)
             cells.append(cell)
         self.sheet.append(cells)
 
@@ -169,6 +185,7 @@ class StreamedWorkbook:
     def __init__(self) -> None:
         self.book = Workbook(write_only=True)
         self._titles: set[str] = set()
+        self._styles: dict[tuple[Font, bool], Any] = {}
 
     def _unique_title(self, title: str) -> str:
         base = title.translate(FORBIDDEN_IN_TITLES).strip("'")[:31] or "Sheet"
@@ -181,7 +198,7 @@ class StreamedWorkbook:
         return candidate
 
     def sheet(self, title: str) -> StreamedSheet:
-        return StreamedSheet(self.book.create_sheet(self._unique_title(title)))
+        return StreamedSheet(self.book.create_sheet(self._unique_title(title)), self._styles)
 
     def save(self, path: str | Path) -> None:
         self.book.save(str(path))

@@ -179,7 +179,9 @@ def test_a_cycle_of_another_school_is_400(coordinator):
     )
     assert response.status_code == 400 and "cycle" in response.json()
     mine = CycleFactory(school=coordinator.school, code="MINE")
-    response = api_as(coordinator).post("/api/v1/reports/", {**ASK, "cycle": mine.pk}, format="json")
+    response = api_as(coordinator).post(
+        "/api/v1/reports/", {**ASK, "cycle": mine.pk}, format="json"
+    )
     assert response.status_code == 202 and response.json()["cycle"] == "MINE"
 
 
@@ -242,13 +244,19 @@ def test_page_asks_for_a_report_and_shows_its_progress(
     assert download.status_code == 200
     # Bad input stays on the page with a message; nothing is queued.
     response = client.post(
-        "/office/reports/", {"kind": "attendance-sheets", "start": "2026-12-31", "end": "2026-01-01"}
+        "/office/reports/",
+        {"kind": "attendance-sheets", "start": "2026-12-31", "end": "2026-01-01"},
     )
     assert response.status_code == 200 and b"The period starts after it ends." in response.content
     foreign = CycleFactory(school=SchoolFactory())
     response = client.post(
         "/office/reports/",
-        {"kind": "esf-participants", "start": "2026-01-01", "end": "2026-12-31", "cycle": foreign.pk},
+        {
+            "kind": "esf-participants",
+            "start": "2026-01-01",
+            "end": "2026-12-31",
+            "cycle": foreign.pk,
+        },
     )
     assert response.status_code == 200 and Report.objects.count() == 1
     # Auditors read the page but cannot ask, nor download special-category data.

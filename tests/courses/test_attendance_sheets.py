@@ -30,9 +30,7 @@ def build(tmp_path, request):
 
 @pytest.fixture
 def cycle(school):
-    teacher = TeacherFactory(
-        school=school, user__first_name="Eleni", user__last_name="Daskalou"
-    )
+    teacher = TeacherFactory(school=school, user__first_name="Eleni", user__last_name="Daskalou")
     cycle = CycleFactory(school=school, code="A1-SHEET", total_hours=Decimal(40))
     # Lessons of different lengths, and lessons the sheet must leave out.
     hours = [Decimal(3), Decimal(2), Decimal("1.5"), Decimal(4)]

@@ -193,10 +193,22 @@ def expected(school, special):
         left = exit_ is not None and exit_ <= END
         third = None if not s.nationality else s.nationality not in EU_MEMBER_STATES
         answers = [third, yn(s.foreign_background), yn(minority)]
-        migrant = True if True in answers else ("declined" if "declined" in answers else (False if False in answers else None))
+        migrant = (
+            True
+            if True in answers
+            else ("declined" if "declined" in answers else (False if False in answers else None))
+        )
         disadvantaged_parts = [yn(s.household_jobless), yn(s.household_single_adult), migrant,
                                yn(disability), yn(s.other_disadvantage), yn(s.homeless)]  # fmt: skip
-        disadvantaged = True if True in disadvantaged_parts else ("declined" if "declined" in disadvantaged_parts else (False if False in disadvantaged_parts else None))
+        disadvantaged = (
+            True
+            if True in disadvantaged_parts
+            else (
+                "declined"
+                if "declined" in disadvantaged_parts
+                else (False if False in disadvantaged_parts else None)
+            )
+        )
         qualification = s.qualification_gained_on is not None and s.qualification_gained_on <= END
         results = [s.exit_job_searching, s.exit_in_education, qualification, s.exit_employed]
         any_result = True in results
@@ -208,13 +220,29 @@ def expected(school, special):
             count("CO05", s, lms and lms == "employed")
             count("CO06", s, None if years is None else years <= 24)
             count("CO07", s, None if years is None else years >= 55)
-            count("CO08", s, None if years is None or lms is None else (years >= 55 and lms in ("unemployed", "long_term_unemployed", "inactive")))
+            count(
+                "CO08",
+                s,
+                None
+                if years is None or lms is None
+                else (years >= 55 and lms in ("unemployed", "long_term_unemployed", "inactive")),
+            )
             count("CO09", s, None if s.isced_level is None else s.isced_level in (1, 2))
             count("CO10", s, None if s.isced_level is None else s.isced_level in (3, 4))
             count("CO11", s, None if s.isced_level is None else s.isced_level >= 5)
             count("CO12", s, yn(s.household_jobless))
             jobless, children = yn(s.household_jobless), yn(s.household_dependent_children)
-            count("CO13", s, True if (jobless is True and children is True) else (False if False in (jobless, children) else ("declined" if "declined" in (jobless, children) else None)))
+            count(
+                "CO13",
+                s,
+                True
+                if (jobless is True and children is True)
+                else (
+                    False
+                    if False in (jobless, children)
+                    else ("declined" if "declined" in (jobless, children) else None)
+                ),
+            )
             count("CO14", s, yn(s.household_single_adult))
             if special:
                 count("CO15", s, migrant)
@@ -222,12 +250,32 @@ def expected(school, special):
             count("CO17", s, yn(s.other_disadvantage))
             count("CO18", s, yn(s.homeless))
             count("CO19", s, s.rural_area)
-            count("CR01", s, (lms is not None and lms.startswith("inactive") and s.exit_job_searching is True) if left else None)
+            count(
+                "CR01",
+                s,
+                (lms is not None and lms.startswith("inactive") and s.exit_job_searching is True)
+                if left
+                else None,
+            )
             count("CR02", s, s.exit_in_education if left else None)
             count("CR03", s, qualification if left else None)
             count("CR04", s, s.exit_employed if left else None)
             if special:
-                count("CR05", s, (True if disadvantaged is True and any_result else ("declined" if disadvantaged == "declined" and any_result else (None if disadvantaged is None else False))) if left else None)
+                count(
+                    "CR05",
+                    s,
+                    (
+                        True
+                        if disadvantaged is True and any_result
+                        else (
+                            "declined"
+                            if disadvantaged == "declined" and any_result
+                            else (None if disadvantaged is None else False)
+                        )
+                    )
+                    if left
+                    else None,
+                )
         else:
             count("EECO01", s, True)
             count("EECO02", s, lms and lms in ("unemployed", "long_term_unemployed"))
