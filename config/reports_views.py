@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -81,9 +81,9 @@ def reports(request: SignedInRequest) -> HttpResponse:
 
 
 @role_required(Role.COORDINATOR, Role.AUDITOR)
-def report_download(request: SignedInRequest, pk: int) -> FileResponse:
+def report_download(request: SignedInRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(Report, pk=pk, school=request_school(request))
     try:
-        return download_response(request.user, report)
+        return download_response(request.user, report)  # type: ignore[return-value]
     except ConflictError:
         raise Http404 from None

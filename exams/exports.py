@@ -110,13 +110,11 @@ def participants(request: ReportRequest, rows: Iterator[tuple]) -> Iterator[Part
     grouped = Grouped(rows)
     while grouped.next is not None:
         group = grouped.take(grouped.next[0])
-        record = dict(zip(names, group[0], strict=False))
-        participant = Participant(
-            **{
-                k: ("" if v is None and k in ("minority", "disability") else v)
-                for k, v in record.items()
-            }
-        )
+        record: dict[str, Any] = dict(zip(names, group[0], strict=False))
+        for name in SPECIAL_FIELDS:  # no special-category row: not asked
+            if name in record and record[name] is None:
+                record[name] = ""
+        participant = Participant(**record)
         tail = [row[len(names) :] for row in group]
         exits = [exit_date for _code, _status, _entry, exit_date, _hours, _cert in tail]
         participant.entry_date = tail[0][2]

@@ -172,7 +172,7 @@ def report_build(*, report_id: int) -> str:
         name = f"{report.kind}-{report.period_start}-{report.period_end}-{report.pk}.xlsx"
         with open(path, "rb") as built:
             report.file.save(name, File(built), save=False)
-        stored = report.file.name
+        stored = report.file.name or ""
         done = Report.objects.filter(pk=report_id, status=Report.Status.RUNNING).update(
             status=Report.Status.DONE, progress=100, file=stored, finished_at=timezone.now()
         )
