@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from school.models import Report, School, User
+from school.permissions import sees_special_category
 from school.spreadsheets import StreamedWorkbook
 
 logger = logging.getLogger(__name__)
