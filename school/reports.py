@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from school.models import Report, School, User
@@ -80,9 +80,12 @@ def report_period_check(start: dt.date, end: dt.date) -> None:
 
 
 def report_write(*, kind: str, request: ReportRequest, path: str, progress: Progress) -> None:
-    """Build a workbook into ``path`` (the worker and ``manage.py export_report`` alike)."""
+    """Build a workbook into ``path`` (the worker and ``manage.py export_report`` alike), in
+    the installation's language (``LANGUAGE_CODE``): the funder's documents are in one
+    language whoever asks, and a worker has no reader's language anyway."""
     book = StreamedWorkbook()
-    report_kind(kind).build(request, book, progress)
+    with translation.override(settings.LANGUAGE_CODE):
+        report_kind(kind).build(request, book, progress)
     book.save(path)
 
 

@@ -132,3 +132,12 @@ def _empty(tmp_path, school):
     request = ReportRequest(school=school, start=dt.date(2020, 1, 1), end=dt.date(2020, 12, 31))
     report_write(kind="exam-results", request=request, path=str(path), progress=lambda p: None)
     return path
+
+
+def test_workbook_language_does_not_follow_whatever_is_active(tmp_path, school, rounds):
+    from django.utils import translation
+
+    with translation.override("el"):
+        book = build(tmp_path, school)
+    rows = rows_of(book, "A1 May 2026")
+    assert ["Sat", "Passed", "Pass rate %"] == [row[2] for row in rows[-3:]]
