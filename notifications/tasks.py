@@ -3,7 +3,13 @@
 from celery import shared_task
 from django.conf import settings
 
-from notifications.services import Outcome, notification_send, notifications_due
+from notifications.services import (
+    BATCH,
+    Outcome,
+    notification_send,
+    notifications_due,
+    notifications_send_batch,
+)
 
 
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
@@ -21,9 +27,16 @@ def send_notification(self, notification_id: int) -> str:  # type: ignore[no-unt
 def dispatch_due_notifications() -> int:
     """Every minute: hand out what is due and not being sent (morning SMS, lost tasks)."""
     due = notifications_due()
-    for pk in due:
-        send_notification.delay(pk)
+    for start in range(0, len(due), BATCH):
+        send_notifications.delay(due[start : start + BATCH])
     return len(due)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def send_notifications(ids: list[int]) -> dict[str, int]:
+    """Send a batch of messages (the usual path: on commit and from the sweep). A transient
+    failure is put back in the queue with a backoff and the sweep sends it again when due."""
+    return notifications_send_batch(ids=ids)
 
 
 @shared_task

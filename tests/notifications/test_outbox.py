@@ -228,3 +228,24 @@ def test_the_send_task_retries_with_exponential_backoff(school, http_sms, settin
         send_notification.apply(args=(message.pk,), throw=True)
     assert retry.value.when == 5
     assert send_notification.apply(args=(message.pk,)).get() == "sent"
+
+
+def test_a_batch_sends_records_and_backs_off(school, http_sms):
+    from notifications.services import notifications_send_batch
+
+    students = [StudentFactory(school=school) for _ in range(5)]
+    http_sms.refuse_numbers.add(str(students[0].phone))
+    queue(school, students)
+    ids = list(Notification.objects.order_by("pk").values_list("pk", flat=True))
+    held = ids[4]
+    Notification.objects.filter(pk=held).update(claimed_until=NOON + dt.timedelta(minutes=1))
+    http_sms.fail_next = 1  # the first request (the refused number's) gets a 500 instead
+    counts = notifications_send_batch(ids=ids, now=NOON)
+    assert counts == {"sent": 3, "retry": 1, "failed": 0}
+    retried = Notification.objects.get(pk=ids[0])
+    assert (retried.status, retried.attempts) == ("queued", 1)
+    assert retried.due_at > NOON
+    assert Notification.objects.get(pk=held).status == "queued"  # another sender holds it
+    # Sent ones are not sent again by a repeated batch.
+    assert notifications_send_batch(ids=ids, now=NOON) == {"sent": 0, "retry": 0, "failed": 0}
+    assert len(http_sms.delivered) == 3
