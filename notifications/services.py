@@ -5,13 +5,15 @@ Callers pass plain values (who, what kind, the facts); this app never imports th
 
 import datetime as dt
 import secrets
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from notifications import channels
@@ -131,10 +133,8 @@ def _dispatch(ids: list[int]) -> None:
         send_notifications.delay(ids[start : start + BATCH])
 
 
-def _resend(pk: int) -> None:
-    from notifications.tasks import send_notification
-
-    send_notification.delay(pk)
+# One task sends up to this many messages: the queue's own cost per task is paid once per batch.
+BATCH = 100
 
 
 class Outcome:
@@ -144,26 +144,45 @@ class Outcome:
     FAILED = "failed"
 
 
-def notification_send(*, notification_id: int, now: dt.datetime | None = None) -> tuple[str, int]:
-    """Send one message if it is due and nobody else is sending it; (outcome, attempts so far).
+def notifications_send(
+    *, ids: list[int], now: dt.datetime | None = None
+) -> dict[int, tuple[str, int]]:
+    """Send the due messages among ``ids`` that nobody else is sending; for each id, (outcome,
+    attempts so far).
 
-    1. Claim it with a conditional UPDATE that must touch exactly one row: queued, due, and not
-       held by another sender (or their hold expired). Two workers, a repeated task or two
-       sweeps: only one gets it.
-    2. Send it. Success: sent, with the time. A transient error: back to the queue (the task
-       retries with backoff) until the last attempt, then failed. A permanent error: failed.
+    1. Claim them with one conditional UPDATE (queued, due, not held by another sender or their
+       hold expired) stamped with this sender's own hold time, and read back exactly the rows
+       carrying that stamp. Two workers, a redelivered task or two sweeps: each row goes to one.
+    2. Send each and record it at once, so a sender killed mid-batch leaves at most the one
+       message it was sending unrecorded (the provider drops a repeat by its reference).
+       Success: sent. A transient error: back in the queue, due again after an exponential
+       backoff (the sweep hands it out then: nothing waits in the broker), until the last attempt
+       fails it. A permanent error: failed at once.
+    3. A sender that runs out of half its hold (a slow gateway) hands the rest back to the
+       queue, in a new task, rather than let its hold lapse while it still sends them.
     """
     now = now or timezone.now()
-    claimed = (
-        Notification.objects.filter(
-            pk=notification_id, status=Notification.Status.QUEUED, due_at__lte=now
-        )
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(claimed_until=now + dt.timedelta(seconds=settings.NOTIFICATIONS_CLAIM_SECONDS))
+    hold = settings.NOTIFICATIONS_CLAIM_SECONDS
+    stamp = now + dt.timedelta(seconds=hold, microseconds=secrets.randbelow(999_999))
+    Notification.objects.filter(
+        pk__in=ids, status=Notification.Status.QUEUED, due_at__lte=now
+    ).filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)).update(claimed_until=stamp)
+    claimed = list(
+        Notification.objects.filter(pk__in=ids, claimed_until=stamp).order_by("due_at", "pk")
     )
-    if claimed != 1:
-        return Outcome.SKIPPED, 0
-    message = Notification.objects.get(pk=notification_id)
+    outcomes = dict.fromkeys(ids, (Outcome.SKIPPED, 0))
+    stop_at = time.monotonic() + hold / 2
+    for index, message in enumerate(claimed):
+        if time.monotonic() > stop_at:
+            rest = [m.pk for m in claimed[index:]]
+            Notification.objects.filter(pk__in=rest, claimed_until=stamp).update(claimed_until=None)
+            transaction.on_commit(partial(_dispatch, rest))
+            break
+        outcomes[message.pk] = _send(message, now)
+    return outcomes
+
+
+def _send(message: Notification, now: dt.datetime) -> tuple[str, int]:
     attempts = message.attempts + 1
     try:
         if message.channel == Notification.Channel.SMS:
@@ -174,14 +193,15 @@ def notification_send(*, notification_id: int, now: dt.datetime | None = None) -
         _record(message, Notification.Status.FAILED, attempts, str(error))
         return Outcome.FAILED, attempts
     except channels.TransientError as error:
-        final = attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS
+        if attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
+            _record(message, Notification.Status.FAILED, attempts, str(error))
+            return Outcome.FAILED, attempts
+        wait = min(600, settings.NOTIFICATIONS_RETRY_BASE_SECONDS * 2 ** (attempts - 1))
         _record(
-            message,
-            Notification.Status.FAILED if final else Notification.Status.QUEUED,
-            attempts,
-            str(error),
-        )
-        return (Outcome.FAILED if final else Outcome.RETRY), attempts
+            message, Notification.Status.QUEUED, attempts, str(error),
+            due_at=now + dt.timedelta(seconds=wait),
+        )  # fmt: skip
+        return Outcome.RETRY, attempts
     Notification.objects.filter(pk=message.pk).update(
         status=Notification.Status.SENT,
         sent_at=timezone.now(),
@@ -192,9 +212,14 @@ def notification_send(*, notification_id: int, now: dt.datetime | None = None) -
     return Outcome.SENT, attempts
 
 
-def _record(message: Notification, status: str, attempts: int, error: str) -> None:
+def notification_send(*, notification_id: int, now: dt.datetime | None = None) -> tuple[str, int]:
+    """Send one message (see ``notifications_send``)."""
+    return notifications_send(ids=[notification_id], now=now)[notification_id]
+
+
+def _record(message: Notification, status: str, attempts: int, error: str, **changes: Any) -> None:
     Notification.objects.filter(pk=message.pk).update(
-        status=status, attempts=attempts, last_error=error[:1000], claimed_until=None
+        status=status, attempts=attempts, last_error=error[:1000], claimed_until=None, **changes
     )
 
 
@@ -222,65 +247,5 @@ def notification_resend(*, notification: Notification) -> Notification:
     )
     notification.refresh_from_db()
     if notification.status == Notification.Status.QUEUED:
-        transaction.on_commit(lambda: _resend(notification.pk))
+        transaction.on_commit(lambda: _dispatch([notification.pk]))
     return notification
-
-
-BATCH = 100
-
-
-def notifications_send_batch(*, ids: list[int], now: dt.datetime | None = None) -> dict[str, int]:
-    """Send a batch of messages in one go; the per-task cost of the queue is paid once.
-
-    1. Claim the batch with one conditional UPDATE stamped with this sender's own hold time,
-       then read back exactly the rows that carry that stamp: rows another sender holds, or
-       that are not due or already sent, are left alone.
-    2. Send each; record every success with one UPDATE.
-    3. A transient failure goes back to the queue, due again after an exponential backoff (the
-       sweep hands it out then: no task waits days in the broker); a permanent one, or the last
-       attempt, is failed.
-    """
-    now = now or timezone.now()
-    stamp = now + dt.timedelta(
-        seconds=settings.NOTIFICATIONS_CLAIM_SECONDS, microseconds=secrets.randbelow(999_999)
-    )
-    Notification.objects.filter(
-        pk__in=ids, status=Notification.Status.QUEUED, due_at__lte=now
-    ).filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)).update(claimed_until=stamp)
-    claimed = list(
-        Notification.objects.filter(pk__in=ids, claimed_until=stamp).order_by("due_at", "pk")
-    )
-    sent: list[int] = []
-    counts = {"sent": 0, "retry": 0, "failed": 0}
-    for message in claimed:
-        attempts = message.attempts + 1
-        try:
-            if message.channel == Notification.Channel.SMS:
-                channels.send_sms(
-                    to=message.address, text=message.body, reference=message.dedup_key
-                )
-            else:
-                channels.send_email(to=message.address, subject=message.subject, text=message.body)
-        except channels.PermanentError as error:
-            _record(message, Notification.Status.FAILED, attempts, str(error))
-            counts["failed"] += 1
-        except channels.TransientError as error:
-            if attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
-                _record(message, Notification.Status.FAILED, attempts, str(error))
-                counts["failed"] += 1
-            else:
-                wait = min(600, settings.NOTIFICATIONS_RETRY_BASE_SECONDS * 2 ** (attempts - 1))
-                Notification.objects.filter(pk=message.pk).update(
-                    attempts=attempts, last_error=str(error)[:1000], claimed_until=None,
-                    due_at=now + dt.timedelta(seconds=wait),
-                )  # fmt: skip
-                counts["retry"] += 1
-        else:
-            sent.append(message.pk)
-    if sent:
-        Notification.objects.filter(pk__in=sent).update(
-            status=Notification.Status.SENT, sent_at=timezone.now(), attempts=F("attempts") + 1,
-            claimed_until=None, last_error="",
-        )  # fmt: skip
-        counts["sent"] = len(sent)
-    return counts

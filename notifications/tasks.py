@@ -1,26 +1,10 @@
 """Sending jobs: thin, take ids, call the outbox service."""
 
+from collections import Counter
+
 from celery import shared_task
-from django.conf import settings
 
-from notifications.services import (
-    BATCH,
-    Outcome,
-    notification_send,
-    notifications_due,
-    notifications_send_batch,
-)
-
-
-@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)
-def send_notification(self, notification_id: int) -> str:  # type: ignore[no-untyped-def]
-    """Send one message; a transient failure retries with exponential backoff (seconds to
-    minutes, never days: a long countdown would sit in Redis and be redelivered)."""
-    outcome, attempts = notification_send(notification_id=notification_id)
-    if outcome == Outcome.RETRY:
-        base = settings.NOTIFICATIONS_RETRY_BASE_SECONDS
-        raise self.retry(countdown=min(600, base * 2 ** (attempts - 1)))
-    return outcome
+from notifications.services import BATCH, notifications_due, notifications_send
 
 
 @shared_task(acks_late=True)
@@ -34,9 +18,9 @@ def dispatch_due_notifications() -> int:
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def send_notifications(ids: list[int]) -> dict[str, int]:
-    """Send a batch of messages (the usual path: on commit and from the sweep). A transient
-    failure is put back in the queue with a backoff and the sweep sends it again when due."""
-    return notifications_send_batch(ids=ids)
+    """Send a batch of messages: on commit, from the sweep, and a resend. A transient failure
+    goes back in the queue with a backoff and the sweep sends it again when it is due."""
+    return dict(Counter(outcome for outcome, _attempts in notifications_send(ids=ids).values()))
 
 
 @shared_task

@@ -71,7 +71,8 @@ def main() -> None:
             # Workers keep their database connection, as in production (CONN_MAX_AGE=60).
             "CONN_MAX_AGE": "60",
         }
-        worker = Worker(env)
+        # A line per task at INFO would cost the bare tasks more than the batches.
+        worker = Worker(env, loglevel="WARNING")
         try:
             with Connection(server.url) as broker:
                 # Bare tasks first: the broker and worker's own cost per task.
