@@ -34,6 +34,9 @@ def fake_gateway() -> Iterator[Gateway]:
     gateway = Gateway()
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keeps connections alive, as real providers do
+        disable_nagle_algorithm = True  # headers and body go out in two writes
+
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])).decode("utf-8"))
             if gateway.delay:
@@ -54,10 +57,12 @@ def fake_gateway() -> Iterator[Gateway]:
                         gateway.repeats += 1
                     else:
                         gateway.delivered[reference] = body
+            answer = b'{"ok": true}' if code == 200 else b'{"error": "no"}'
             self.send_response(code)
             self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(answer)))
             self.end_headers()
-            self.wfile.write(b'{"ok": true}' if code == 200 else b'{"error": "no"}')
+            self.wfile.write(answer)
 
         def log_message(self, *args: object) -> None:
             return
