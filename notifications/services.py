@@ -74,6 +74,7 @@ def notification_queue(
     context: dict[str, Any],
     dedup_key: str,
     due_at: dt.datetime | None = None,
+    urgent: bool = False,
 ) -> int:
     """Queue one message of ``kind`` per recipient, rendered in their language; return how
     many were new.
@@ -81,7 +82,8 @@ def notification_queue(
     1. Each recipient is routed: their channel and address, or skipped when they opted out or
        have neither phone nor e-mail.
     2. The text is rendered now (falling back to English, then Greek), so the log shows what
-       was sent; an SMS due in the quiet hours waits until the morning.
+       was sent; an SMS due in the quiet hours waits until the morning, unless it is
+       ``urgent``: something the person is waiting for right now (a sign-in link they asked for).
     3. ``dedup_key`` names the event ("lesson-cancelled:42"); with the recipient it is the
        message's unique key, so the same event never makes two messages.
     4. Call it inside the caller's transaction: the messages exist only if the change commits,
@@ -96,7 +98,7 @@ def notification_queue(
         channel, address, language = route
         used, subject, body = render(kind, language, context)
         due = due_at or now
-        if channel == Notification.Channel.SMS:
+        if channel == Notification.Channel.SMS and not urgent:
             due = after_quiet_hours(due, school)
         rows.append(
             Notification(

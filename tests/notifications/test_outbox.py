@@ -105,6 +105,16 @@ def test_quiet_hours_hold_sms_but_not_email(school):
     assert notifications_due(now=night) == [Notification.objects.get(student=email_student).pk]
 
 
+def test_an_urgent_sms_is_not_held_in_the_quiet_hours(school):
+    night = dt.datetime(2026, 11, 23, 20, 30, tzinfo=dt.UTC)
+    student = StudentFactory(school=school)
+    notification_queue(
+        school=school, kind="lesson_cancelled", recipients=[Recipient(student=student)],
+        context=CONTEXT, dedup_key="urgent:1", due_at=night, urgent=True,
+    )  # fmt: skip
+    assert Notification.objects.get(student=student).due_at == night
+
+
 def test_sent_once_through_the_http_gateway_even_when_asked_twice(school, http_sms):
     student = StudentFactory(school=school)
     queue(school, [student])
