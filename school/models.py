@@ -87,20 +87,24 @@ class School(models.Model):
         help_text=_("Decides which ESF indicator set the funder's report uses."),
     )
     absence_limit_percent = models.DecimalField(
+        # xgettext:no-python-format
         _("absence limit (% of total hours)"),
         max_digits=5,
         decimal_places=2,
         default=10,
         validators=percent_validators,
+        # xgettext:no-python-format
         help_text=_("ESF-funded training in Greece allows 10% of a programme's total hours."),
     )
     extended_absence_limit_percent = models.DecimalField(
+        # xgettext:no-python-format
         _("extended absence limit (% of total hours)"),
         max_digits=5,
         decimal_places=2,
         default=20,
         validators=percent_validators,
         help_text=_(
+            # xgettext:no-python-format
             "For participants with a disability or documented hospitalisation (20% in Greece)."
         ),
     )
