@@ -3,7 +3,7 @@
 import datetime as dt
 from decimal import Decimal
 
-from babel.dates import format_interval, format_skeleton
+from babel.dates import format_date, format_interval, format_skeleton
 from babel.numbers import format_decimal, format_percent
 from django import template
 from django.utils import translation
@@ -20,6 +20,9 @@ def local_date(value: dt.date | None, skeleton: str = "MMMEd") -> str:
     """A date in the reader's language: ``MMMEd`` gives "Mon, Nov 23" / "الاثنين، 23 نوفمبر"."""
     if value is None:
         return ""
+    if skeleton == "full":
+        # Weekday, day, month and year in words: "lundi 23 novembre 2026".
+        return format_date(value, "full", locale=_locale())
     return format_skeleton(skeleton, value, locale=_locale())
 
 
