@@ -77,9 +77,8 @@ def student_home(request: SignedInRequest) -> HttpResponse:
         # webcal:// makes phones subscribe (and keep the calendar up to date), not download.
         context["webcal_url"] = "webcal://" + context["feed_url"].split("://", 1)[1]
     response = render(request, "student/home.html", context)
-    # The page holds the secret calendar address: no caching, no referrer.
+    # The page holds the secret calendar address: not to be cached.
     response["Cache-Control"] = "private, no-store"
-    response["Referrer-Policy"] = "no-referrer"
     return response
 
 
@@ -192,6 +191,8 @@ def sign_in_link_use_view(request: HttpRequest, token: str) -> HttpResponse:
         )
     else:
         response = render(request, "registration/sign_in_link_use.html", {"dead": False})
-    response["Referrer-Policy"] = "no-referrer"
+    # The address holds the token: it goes to no other site ("no-referrer" would make the
+    # browser send "Origin: null" with the form, which CSRF protection refuses).
+    response["Referrer-Policy"] = "same-origin"
     return response
 

@@ -50,7 +50,7 @@ def test_a_link_by_sms_signs_in_once(client, learner):
     # Opening the link (or a preview of it) does not use it up.
     page = client.get(path)
     assert page.status_code == 200
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     assert client.get("/me/").status_code == 302
     response = client.post(path)
     assert response.status_code == 302

@@ -67,7 +67,7 @@ def test_page_shows_lessons_with_time_place_teacher_and_changes(client, student_
     page = client.get("/me/").content.decode()
     assert page.count('<li class="lesson') == 3
     assert "17:00" in page and "20:00" in page
-    assert "Library, room Blue room" in page
+    assert "<bdi>Library</bdi> · <bdi>Blue room</bdi>" in page
     assert "1 Harbour Street" in page
     assert "Eleni Testova" in page
     assert "Cancelled: no lesson" in page
