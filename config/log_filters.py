@@ -18,7 +18,9 @@ class SecretPathFilter(logging.Filter):
         if isinstance(record.msg, str):
             record.msg = redact(record.msg)
         if isinstance(record.args, dict):
-            record.args = {k: redact(v) if isinstance(v, str) else v for k, v in record.args.items()}
+            record.args = {
+                k: redact(v) if isinstance(v, str) else v for k, v in record.args.items()
+            }
         elif record.args:
             record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
         request = getattr(record, "request", None)

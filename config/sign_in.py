@@ -1,6 +1,7 @@
 """One-time sign-in links for students who lost their password, sent through the outbox."""
 
 import hashlib
+from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
@@ -47,9 +48,7 @@ def sign_in_links_send(*, address: str, client_ip: str, base_url: str) -> bool:
     )
     if not (by_ip and by_address):
         return False
-    for user in student_accounts_for_address(
-        address=address, region=settings.PHONE_DEFAULT_REGION
-    ):
+    for user in student_accounts_for_address(address=address, region=settings.PHONE_DEFAULT_REGION):
         student = user.student
         with transaction.atomic():
             token = sign_in_link_create(user=user)
@@ -74,7 +73,7 @@ def sign_in_links_send(*, address: str, client_ip: str, base_url: str) -> bool:
             )
             if held:
                 Notification.objects.filter(pk__in=held).update(due_at=now)
-                transaction.on_commit(lambda ids=held: _send_now(ids))
+                transaction.on_commit(partial(_send_now, held))
     return True
 
 

@@ -115,7 +115,9 @@ class ICalendarRenderer(BaseRenderer):
     format = "ics"
     charset = "utf-8"
 
-    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
+    ) -> bytes:
         # Only errors reach the renderer (the view returns the calendar itself): plain JSON.
         return data if isinstance(data, bytes) else json.dumps(data).encode()
 
@@ -127,7 +129,9 @@ class MyCalendarView(APIView):
     renderer_classes = [ICalendarRenderer]
 
     @extend_schema(
-        responses={(200, "text/calendar"): OpenApiResponse(OpenApiTypes.STR, description="iCalendar")}
+        responses={
+            (200, "text/calendar"): OpenApiResponse(OpenApiTypes.STR, description="iCalendar")
+        }
     )
     def get(self, request: Request) -> HttpResponse:
         return _ics(calendar_for(user=request_user(request)))
@@ -160,9 +164,7 @@ def sign_in_link_request(request: HttpRequest) -> HttpResponse:
             base_url=_site_url(request),
         )
         if not sent:
-            return render(
-                request, "registration/sign_in_link.html", {"too_many": True}, status=429
-            )
+            return render(request, "registration/sign_in_link.html", {"too_many": True}, status=429)
         return render(
             request,
             "registration/sign_in_link.html",
@@ -186,13 +188,10 @@ def sign_in_link_use_view(request: HttpRequest, token: str) -> HttpResponse:
         if user is not None:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect("home")
-        response = render(
-            request, "registration/sign_in_link_use.html", {"dead": True}, status=400
-        )
+        response = render(request, "registration/sign_in_link_use.html", {"dead": True}, status=400)
     else:
         response = render(request, "registration/sign_in_link_use.html", {"dead": False})
     # The address holds the token: it goes to no other site ("no-referrer" would make the
     # browser send "Origin: null" with the form, which CSRF protection refuses).
     response["Referrer-Policy"] = "same-origin"
     return response
-

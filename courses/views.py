@@ -117,4 +117,3 @@ def _save_from_form(request: SignedInRequest, lesson: Lesson) -> None:
             messages.error(request, message)
     except (ConflictError, PermissionDenied) as error:
         messages.error(request, str(getattr(error, "message", error)))
-

@@ -75,7 +75,12 @@ class ExamRoundSerializer(serializers.ModelSerializer):
             ).first()
             if scheme is None:
                 raise serializers.ValidationError(
-                    {"level": [_("No %(exam)s exam is set up at this level.") % {"exam": exam_type_code}]}
+                    {
+                        "level": [
+                            _("No %(exam)s exam is set up at this level.")
+                            % {"exam": exam_type_code}
+                        ]
+                    }
                 )
             attrs["scheme"] = scheme
         return attrs

@@ -14,7 +14,8 @@ class TokenAuthentication(authentication.TokenAuthentication):
 
     def authenticate(self, request: Request) -> tuple[Any, Any] | None:
         result = super().authenticate(request)
-        if result is not None and getattr(result[0], "language", ""):
-            translation.activate(result[0].language)
+        user: Any = result[0] if result is not None else None
+        if user is not None and user.language:
+            translation.activate(user.language)
             request._request.LANGUAGE_CODE = translation.get_language()  # type: ignore[attr-defined]
         return result

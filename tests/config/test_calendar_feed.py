@@ -63,9 +63,7 @@ def timetable(student_user):
     return {"lesson": held, "cancelled": cancelled, "exam": exam}
 
 
-def test_api_feed_parses_back_with_lessons_exams_and_the_schools_time_zone(
-    student_user, timetable
-):
+def test_api_feed_parses_back_with_lessons_exams_and_the_schools_time_zone(student_user, timetable):
     response = api_as(student_user).get("/api/v1/me/calendar.ics")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")
@@ -158,7 +156,9 @@ def test_one_students_address_gives_only_their_own_lessons(client, student_user,
     theirs = CycleFactory(school=student_user.school, code="A1-THEIRS")
     EnrollmentFactory(cycle=theirs, student=other)
     their_lesson = LessonFactory(cycle=theirs, date=timetable["lesson"].date)
-    mine = client.get(f"/calendar/{calendar_feed_token(calendar_feed_renew(user=student_user))}.ics")
+    mine = client.get(
+        f"/calendar/{calendar_feed_token(calendar_feed_renew(user=student_user))}.ics"
+    )
     assert f"lesson-{their_lesson.pk}@school-office" not in _events(mine.content)
     assert b"A1-THEIRS" not in mine.content
     theirs_feed = client.get(

@@ -82,7 +82,9 @@ def test_an_expired_link_does_not_sign_in(client, learner):
     _ask(client, "+306900000123")
     path = _link_in(Notification.objects.get()).split("testserver", 1)[1]
     link = SignInLink.objects.get()
-    assert abs(link.expires_at - link.created_at - dt.timedelta(minutes=15)) < dt.timedelta(seconds=1)
+    assert abs(link.expires_at - link.created_at - dt.timedelta(minutes=15)) < dt.timedelta(
+        seconds=1
+    )
     SignInLink.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     assert client.post(path).status_code == 400
     assert client.get("/me/").status_code == 302

@@ -21,9 +21,7 @@ def demo():
     call_command("seed_demo", "--today", timezone.localdate().isoformat(), verbosity=0)
 
 
-def test_student_reads_the_schedule_in_arabic_then_greek_and_opens_the_calendar(
-    live_server, demo
-):
+def test_student_reads_the_schedule_in_arabic_then_greek_and_opens_the_calendar(live_server, demo):
     with phone_page() as page:
         page.goto(live_server.url + "/")
         page.fill("#id_username", "student")

@@ -52,11 +52,11 @@ def test_page_shows_lessons_with_time_place_teacher_and_changes(client, student_
     today = _today(cycle.school)
     venue = Venue.objects.create(school=cycle.school, name="Library", address="1 Harbour Street")
     room = Room.objects.create(venue=venue, name="Blue room")
-    teacher = TeacherFactory(school=cycle.school, user__first_name="Eleni", user__last_name="Testova")
-    LessonFactory(cycle=cycle, date=today + dt.timedelta(days=1), room=room, teacher=teacher)
-    LessonFactory(
-        cycle=cycle, date=today + dt.timedelta(days=2), status=Lesson.Status.CANCELLED
+    teacher = TeacherFactory(
+        school=cycle.school, user__first_name="Eleni", user__last_name="Testova"
     )
+    LessonFactory(cycle=cycle, date=today + dt.timedelta(days=1), room=room, teacher=teacher)
+    LessonFactory(cycle=cycle, date=today + dt.timedelta(days=2), status=Lesson.Status.CANCELLED)
     LessonFactory(
         cycle=cycle,
         date=today + dt.timedelta(days=3),
@@ -148,7 +148,9 @@ def test_a_student_never_sees_another_students_data(client, student_user):
         ends_on=today + dt.timedelta(days=30),
     )
     enrollment = EnrollmentFactory(cycle=theirs, student=other)
-    LessonFactory(cycle=theirs, date=today + dt.timedelta(days=1), starts_at=dt.time(9), ends_at=dt.time(11))
+    LessonFactory(
+        cycle=theirs, date=today + dt.timedelta(days=1), starts_at=dt.time(9), ends_at=dt.time(11)
+    )
     _held(theirs, enrollment, today - dt.timedelta(days=2), "absent")
     ExamRegistrationFactory(
         exam_round=ExamRoundFactory(school=student_user.school, name="Their exam"), student=other
@@ -162,13 +164,20 @@ def test_a_student_never_sees_another_students_data(client, student_user):
 
 
 @pytest.mark.parametrize("lessons", [2, 12])
-def test_page_has_a_fixed_number_of_queries(client, student_user, django_assert_num_queries, lessons):
+def test_page_has_a_fixed_number_of_queries(
+    client, student_user, django_assert_num_queries, lessons
+):
     cycle, enrollment = _student_in_cycle(student_user)
     today = _today(cycle.school)
     teacher = TeacherFactory(school=cycle.school)
     for day in range(lessons):
         LessonFactory(cycle=cycle, date=today + dt.timedelta(days=day + 1), teacher=teacher)
-        _held(cycle, enrollment, today - dt.timedelta(days=day + 1), "absent" if day % 2 else "present")
+        _held(
+            cycle,
+            enrollment,
+            today - dt.timedelta(days=day + 1),
+            "absent" if day % 2 else "present",
+        )
     round_ = ExamRoundFactory(
         school=cycle.school,
         exam_date=today - dt.timedelta(days=5),
