@@ -157,17 +157,6 @@ def calendar_feed_token(feed: CalendarFeed) -> str:
 
 
 @transaction.atomic
-def calendar_feed_get_or_create(*, user: User) -> CalendarFeed:
-    feed = CalendarFeed.objects.filter(user=user).first()
-    if feed is None:
-        feed, _created = CalendarFeed.objects.get_or_create(
-            user=user,
-            defaults={"public_id": secrets.token_hex(8), "key": secrets.token_urlsafe(32)},
-        )
-    return feed
-
-
-@transaction.atomic
 def calendar_feed_renew(*, user: User) -> CalendarFeed:
     """A new secret address; the old one stops working at once."""
     feed, _created = CalendarFeed.objects.select_for_update().get_or_create(

@@ -204,3 +204,39 @@ def test_page_works_for_a_student_account_without_a_record(client, school):
     user = UserFactory(school=school, role="student")
     client.force_login(user)
     assert client.get("/me/").status_code == 200
+
+
+def test_a_student_gets_nothing_of_anothers_through_the_api(student_user):
+    from tests.conftest import api_as
+
+    today = _today(student_user.school)
+    other = StudentFactory(school=student_user.school, first_name="Otherperson")
+    theirs = CycleFactory(
+        school=student_user.school,
+        code="A1-THEIRS",
+        starts_on=today - dt.timedelta(days=30),
+        ends_on=today + dt.timedelta(days=30),
+    )
+    enrollment = EnrollmentFactory(cycle=theirs, student=other)
+    lesson = LessonFactory(cycle=theirs, date=today + dt.timedelta(days=1))
+    registration = ExamRegistrationFactory(
+        exam_round=ExamRoundFactory(school=student_user.school), student=other
+    )
+    client = api_as(student_user)
+    for path in (
+        f"/api/v1/students/{other.pk}/",
+        f"/api/v1/enrollments/{enrollment.pk}/",
+        f"/api/v1/lessons/{lesson.pk}/",
+        f"/api/v1/lessons/{lesson.pk}/attendance/",
+        f"/api/v1/cycles/{theirs.pk}/",
+        f"/api/v1/exam-registrations/{registration.pk}/",
+    ):
+        response = client.get(path)
+        assert response.status_code in (403, 404), path
+        assert b"Otherperson" not in response.content
+    for path in ("/api/v1/enrollments/", "/api/v1/lessons/", "/api/v1/exam-registrations/"):
+        response = client.get(path)
+        assert b"A1-THEIRS" not in response.content and b"Otherperson" not in response.content
+    calendar = client.get("/api/v1/me/calendar.ics").content
+    assert f"lesson-{lesson.pk}@".encode() not in calendar
+    assert f"exam-{registration.pk}@".encode() not in calendar
