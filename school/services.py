@@ -180,6 +180,8 @@ def _token_hash(token: str) -> str:
 def sign_in_link_create(*, user: User) -> str:
     """A new one-time sign-in token for a user (only its hash is stored)."""
     token = secrets.token_urlsafe(32)
+    # Dead links are of no use to anyone: clear a day's worth out as new ones are made.
+    SignInLink.objects.filter(expires_at__lt=timezone.now() - dt.timedelta(days=1)).delete()
     SignInLink.objects.create(
         user=user,
         token_hash=_token_hash(token),

@@ -14,18 +14,22 @@ from notifications.models import Notification
 from tests.factories import CycleFactory, EnrollmentFactory, LessonFactory
 
 pytestmark = pytest.mark.django_db
-TEMPLATES = Path(__file__).resolve().parents[2] / "config" / "templates"
+ROOT = Path(__file__).resolve().parents[2]
+# What students, visitors and teachers (on their phones) read.
 STUDENT_FACING = [
-    "base.html",
-    "student/home.html",
-    "registration/login.html",
-    "registration/sign_in_link.html",
-    "registration/sign_in_link_use.html",
+    "config/templates/base.html",
+    "config/templates/student/home.html",
+    "config/templates/registration/login.html",
+    "config/templates/registration/sign_in_link.html",
+    "config/templates/registration/sign_in_link_use.html",
+    "courses/templates/courses/_lesson.html",
+    "courses/templates/courses/teach_home.html",
+    "courses/templates/courses/teach_lesson.html",
 ]
 
 
 def _msgids(template: str) -> set[str]:
-    text = (TEMPLATES / template).read_text()
+    text = (ROOT / template).read_text()
     ids = set(re.findall(r'{% translate "([^"]+)" %}', text))
     ids |= set(re.findall(r"{% translate '([^']+)' %}", text))
     for body in re.findall(r"{% blocktranslate[^%]*%}(.*?){% endblocktranslate %}", text, re.S):
