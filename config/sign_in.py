@@ -1,15 +1,12 @@
 """One-time sign-in links for students who lost their password, sent through the outbox."""
 
 import hashlib
-from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 
-from notifications.models import Notification
 from notifications.services import Recipient, notification_queue
 from school.selectors import student_accounts_for_address
 from school.services import sign_in_link_create
@@ -62,23 +59,6 @@ def sign_in_links_send(*, address: str, client_ip: str, base_url: str) -> bool:
                     "minutes": settings.SIGN_IN_LINK_MINUTES,
                 },
                 dedup_key=dedup_key,
+                urgent=True,
             )
-            now = timezone.now()
-            held = list(
-                Notification.objects.filter(
-                    dedup_key__startswith=f"{dedup_key}:",
-                    status=Notification.Status.QUEUED,
-                    due_at__gt=now,
-                ).values_list("pk", flat=True)
-            )
-            if held:
-                Notification.objects.filter(pk__in=held).update(due_at=now)
-                transaction.on_commit(partial(_send_now, held))
     return True
-
-
-def _send_now(ids: list[int]) -> None:
-    from notifications.tasks import send_notification
-
-    for pk in ids:
-        send_notification.delay(pk)

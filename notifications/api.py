@@ -19,6 +19,7 @@ from school.permissions import RolePermission, request_school
 
 class NotificationSerializer(serializers.ModelSerializer):
     recipient = serializers.SerializerMethodField()
+    body = serializers.CharField(source="shown_body", read_only=True)
 
     class Meta:
         model = Notification

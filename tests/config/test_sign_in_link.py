@@ -146,3 +146,24 @@ def test_empty_request_says_what_is_missing(client):
 
 def test_sign_in_page_links_to_the_request_page(client):
     assert b'href="/signin/link/"' in client.get("/").content
+
+
+def test_the_message_log_never_shows_the_link(client, learner, coordinator):
+    from tests.conftest import api_as
+
+    learner.school = coordinator.school
+    learner.save()
+    _ask(client, "amina@example.org")
+    message = Notification.objects.get(kind="sign_in_link")
+    token = _link_in(message).rstrip("/").rsplit("/", 1)[1]
+    body = api_as(coordinator).get("/api/v1/notifications/", {"kind": "sign_in_link"}).json()
+    assert body["count"] == 1
+    assert token not in str(body)
+    client.force_login(coordinator)
+    page = client.get("/office/notifications/").content.decode()
+    assert "sign_in_link" in page and token not in page
+    coordinator.is_staff = coordinator.is_superuser = True
+    coordinator.save()
+    admin_page = client.get(f"/admin/notifications/notification/{message.pk}/change/")
+    assert admin_page.status_code == 200
+    assert token not in admin_page.content.decode()
