@@ -28,7 +28,7 @@ class SchoolAdmin(admin.ModelAdmin):
     list_filter = ["programme_period", "country"]
     search_fields = ["name", "operation_code"]
     fieldsets = [
-        (None, {"fields": ["name", "country", "time_zone"]}),
+        (None, {"fields": ["name", "country", "time_zone", "coordinators_two_factor"]}),
         (
             _("Funder"),
             {"fields": ["operation_code", "programme_period", "qualification_counts_as_result"]},

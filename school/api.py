@@ -1,8 +1,12 @@
 """Who am I: the signed-in user's role, school and profile links."""
 
+from typing import Any
+
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers
+from rest_framework import exceptions, generics, serializers
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -10,6 +14,7 @@ from rest_framework.views import APIView
 
 from school.models import Teacher, User
 from school.permissions import RolePermission, request_user
+from school.two_factor import token_matches
 from school.selectors import teachers_visible_to, user_profile
 
 
@@ -47,8 +52,45 @@ class MeView(APIView):
         return Response(MeSerializer(user_profile(user_id=request_user(request).pk or 0)).data)
 
 
+class TokenRequestSerializer(AuthTokenSerializer):
+    otp = serializers.CharField(
+        required=False,
+        write_only=True,
+        max_length=12,
+        help_text="The authenticator app's code, for coordinators of schools that ask for one.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        user = attrs["user"]
+        if (
+            user.role == "coordinator"
+            and user.school is not None
+            and user.school.coordinators_two_factor
+            and not token_matches(user=user, token=attrs.get("otp", ""))
+        ):
+            raise serializers.ValidationError(
+                {"otp": [_("Your school asks for the code from your authenticator app.")]}
+            )
+        return attrs
+
+
 class TokenView(ObtainAuthToken):
-    """Exchange a username and password for an API token (send it as ``Authorization: Token``)."""
+    """Exchange a username and password (and, where the school asks, a two-factor code) for an
+    API token (send it as ``Authorization: Token``)."""
+
+    serializer_class = TokenRequestSerializer
+
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        try:
+            return super().post(request, *args, **kwargs)
+        except serializers.ValidationError:
+            # django-axes marks a locked-out attempt on the request it was handed (DRF's).
+            if getattr(request, "axes_locked_out", False):
+                raise exceptions.Throttled(
+                    detail=_("Too many failed sign-ins. Try again later.")
+                ) from None
+            raise
 
 
 class TeacherSerializer(serializers.ModelSerializer):

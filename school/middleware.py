@@ -1,7 +1,10 @@
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 
 class UserLanguageMiddleware:
@@ -22,3 +25,39 @@ class UserLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", translation.get_language())
         return response
+
+
+def needs_second_factor(user: object) -> bool:
+    """A coordinator of a school that asks for two-factor sign-in and has not given a code yet."""
+    if not getattr(user, "is_authenticated", False) or getattr(user, "role", "") != "coordinator":
+        return False
+    school = getattr(user, "school", None)
+    if school is None or not school.coordinators_two_factor:
+        return False
+    return not user.is_verified()  # type: ignore[attr-defined]
+
+
+class TwoFactorMiddleware:
+    """Hold a coordinator who signed in with a password only at the code page.
+
+    Runs after django-otp's middleware, which says whether this session gave a code. Pages
+    redirect to the code page; API calls on that session get a 403 (API tokens ask for the code
+    when they are issued instead).
+    """
+
+    OPEN_PREFIXES = ("/two-factor/", "/signout/", "/i18n/", "/static/", "/healthz")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if needs_second_factor(getattr(request, "user", None)) and not request.path.startswith(
+            self.OPEN_PREFIXES
+        ):
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"detail": str(_("Give the code from your authenticator app first."))},
+                    status=403,
+                )
+            return redirect_to_login(request.get_full_path(), login_url=reverse("two-factor"))
+        return self.get_response(request)
