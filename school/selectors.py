@@ -1,9 +1,12 @@
 """Everything that reads schools and people with a shape."""
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 
 from school.choices import Role
-from school.models import Student, Teacher, User
+from school.models import SpecialCategoryData, Student, Teacher, User
+from school.permissions import sees_special_category
+from school.services import special_category_reads_record
 
 
 def user_profile(*, user_id: int) -> User:
@@ -22,3 +25,15 @@ def teachers_visible_to(*, user: User) -> QuerySet[Teacher]:
 
 def students_of_school(*, school_id: int) -> QuerySet[Student]:
     return Student.objects.filter(school_id=school_id)
+
+
+def special_category_read(*, user: User, student: Student, via: str) -> SpecialCategoryData:
+    """A student's special-category data for a user allowed to see it; the read is recorded.
+
+    Callers check ``sees_special_category`` first; this refuses anyone else as a last guard.
+    """
+    if not sees_special_category(user):
+        raise PermissionDenied
+    data = SpecialCategoryData.objects.filter(student=student).first()
+    special_category_reads_record(user=user, students=[student], via=via)
+    return data or SpecialCategoryData(student=student)
