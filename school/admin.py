@@ -1,10 +1,10 @@
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -21,6 +21,7 @@ from school.models import (
     Venue,
 )
 from school.permissions import sees_special_category
+from school.retention import student_export_data, student_export_json, student_export_xlsx
 from school.services import special_category_reads_record
 
 for label, path in {
@@ -138,6 +139,46 @@ class StudentAdmin(SchoolScopedAdmin, SimpleHistoryAdmin):
     list_select_related = ["school"]
     raw_id_fields = ["user"]
     inlines = [SpecialCategoryInline]
+    actions = ["export_json", "export_xlsx"]
+
+    def _export(self, request: HttpRequest, queryset: QuerySet[Student]) -> Any:
+        if queryset.count() != 1:
+            self.message_user(
+                request, _("Choose exactly one student to export."), level=messages.ERROR
+            )
+            return None
+        student = queryset.select_related("user").get()
+        return student, student_export_data(
+            student=student,
+            include_special_category=sees_special_category(request.user),
+            reader=request.user,  # type: ignore[arg-type]
+            via="export",
+        )
+
+    @admin.action(description=_("Everything held about the student (JSON)"), permissions=["change"])
+    def export_json(self, request: HttpRequest, queryset: QuerySet[Student]) -> Any:
+        exported = self._export(request, queryset)
+        if exported is None:
+            return None
+        student, data = exported
+        response = HttpResponse(
+            student_export_json(data), content_type="application/json; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="student-{student.pk}.json"'
+        return response
+
+    @admin.action(description=_("Everything held about the student (Excel)"), permissions=["change"])
+    def export_xlsx(self, request: HttpRequest, queryset: QuerySet[Student]) -> Any:
+        exported = self._export(request, queryset)
+        if exported is None:
+            return None
+        student, data = exported
+        response = HttpResponse(
+            student_export_xlsx(data),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="student-{student.pk}.xlsx"'
+        return response
 
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
