@@ -156,11 +156,10 @@ class CycleViewSet(
     @action(detail=True, methods=["post"])
     def waitlist(self, request: Request, pk: str | None = None) -> Response:
         """Reorder the waitlist: ``{"order": [enrollment ids, first first]}``."""
+        cycle = self.get_object()  # first: another school's cycle is a 404 whatever the body
         serializer = ReorderSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        ordered = services.waitlist_reorder(
-            cycle=self.get_object(), order=serializer.validated_data["order"]
-        )
+        ordered = services.waitlist_reorder(cycle=cycle, order=serializer.validated_data["order"])
         return Response({"order": [e.pk for e in ordered]})
 
     @extend_schema(request=None, responses=CompletionSerializer)

@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import MethodNotAllowed, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -72,7 +72,6 @@ class LessonFilter(django_filters.FilterSet):
 class LessonViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
     """Lessons of the cycles the user may see. PATCH ``status`` to cancel (the students are
@@ -117,11 +116,9 @@ class LessonViewSet(
         )
         return Response(RosterEntrySerializer(roster, many=True).data)
 
-    @extend_schema(exclude=True)
-    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        # Lessons change field by field (PATCH), each change through its service.
-        raise MethodNotAllowed("PUT")
-
+    # Lessons change field by field (PATCH), each change through its service; there is no PUT of
+    # a whole lesson, so the router offers none.
+    @extend_schema(request=LessonSerializer, responses=LessonSerializer)
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         lesson = self.get_object()
         serializer = self.get_serializer(lesson, data=request.data, partial=True)
