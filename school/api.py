@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from school.choices import Role
 from school.models import Teacher, User
 from school.permissions import RolePermission, request_user
 from school.two_factor import token_matches
@@ -44,10 +45,22 @@ class MeSerializer(serializers.ModelSerializer):
         return data
 
 
+class MeSchemaSerializer(serializers.Serializer):
+    """What ``/me/`` answers, for the schema: ``student`` and ``teacher`` only when they apply."""
+
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    role = serializers.ChoiceField(choices=[*Role.choices, ("", "")])
+    school = serializers.IntegerField(allow_null=True)
+    language = serializers.CharField()
+    student = serializers.IntegerField(required=False)
+    teacher = serializers.IntegerField(required=False)
+
+
 class MeView(APIView):
     """The signed-in user: id, username, role, school, language and their student or teacher id."""
 
-    @extend_schema(responses=MeSerializer)
+    @extend_schema(responses=MeSchemaSerializer)
     def get(self, request: Request) -> Response:
         return Response(MeSerializer(user_profile(user_id=request_user(request).pk or 0)).data)
 

@@ -214,6 +214,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {"AnswerEnum": "school.choices.Answer"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "school.api_schema.add_error_responses",
+        "courses.api.students.close_teacher_view_schema",
+    ],
 }
 
 # Celery: JSON only, a task is acknowledged after it ran (acks_late) so a worker that dies

@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from courses import services
-from courses.api.fields import SchoolScopedPrimaryKeyField
+from courses.api.fields import ClockTimeField, SchoolScopedPrimaryKeyField
 from courses.api.lessons import LessonSerializer
 from courses.calendar import Slot
 from courses.models import Cycle, Enrollment, Level, TimetableSlot
@@ -23,8 +23,8 @@ class TimetableSlotSerializer(serializers.Serializer):
     weekday = serializers.IntegerField(
         min_value=0, max_value=6, help_text="0 = Monday … 6 = Sunday"
     )
-    starts_at = serializers.TimeField(format="%H:%M")
-    ends_at = serializers.TimeField(format="%H:%M")
+    starts_at = ClockTimeField()
+    ends_at = ClockTimeField()
 
 
 class CycleSerializer(serializers.ModelSerializer):

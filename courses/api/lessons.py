@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from courses import services
-from courses.api.fields import SchoolScopedPrimaryKeyField
+from courses.api.fields import ClockTimeField, SchoolScopedPrimaryKeyField
 from courses.models import Attendance, Lesson
 from courses.selectors import lessons_visible_to, roster_for_lesson
 from school.models import Room
@@ -21,8 +21,8 @@ MOVE_FIELDS = {"date", "starts_at", "ends_at", "room"}
 
 class LessonSerializer(serializers.ModelSerializer):
     cycle_code = serializers.CharField(source="cycle.code", read_only=True)
-    starts_at = serializers.TimeField(format="%H:%M", required=False)
-    ends_at = serializers.TimeField(format="%H:%M", required=False)
+    starts_at = ClockTimeField(required=False)
+    ends_at = ClockTimeField(required=False)
     room = SchoolScopedPrimaryKeyField(
         queryset=Room.objects.all(), school_path="venue__school", allow_null=True, required=False
     )

@@ -2,7 +2,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 from phonenumber_field.serializerfields import PhoneNumberField
-from drf_spectacular.utils import extend_schema
+from django_countries.serializer_fields import CountryField
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -32,6 +33,8 @@ class StudentSerializer(serializers.ModelSerializer):
     """A student with the funder's participant record (special-category data is never here)."""
 
     phone = PhoneNumberField(required=False, allow_blank=True)
+    # django-countries' own field: a blank nationality comes out as "", not an object.
+    nationality = CountryField(required=False, allow_blank=True)
 
     class Meta:
         model = Student
@@ -62,6 +65,28 @@ class SpecialCategorySerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
+def close_teacher_view_schema(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """OpenAPI post-processing: a teacher's view of a student has exactly its four fields, so
+    it can never be mistaken for the full record in the ``oneOf`` of ``StudentByRole``."""
+    schemas = result.get("components", {}).get("schemas", {})
+    if "TeacherViewOfStudent" in schemas:
+        schemas["TeacherViewOfStudent"]["additionalProperties"] = False
+    return result
+
+
+def _by_role(many: bool = False) -> PolymorphicProxySerializer:
+    return PolymorphicProxySerializer(
+        component_name="StudentByRole",
+        serializers=[StudentSerializer, TeacherViewOfStudentSerializer],
+        resource_type_field_name=None,
+        many=many,
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(responses=_by_role(many=True)),
+    retrieve=extend_schema(responses=_by_role()),
+)
 class StudentViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
