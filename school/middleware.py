@@ -1,7 +1,7 @@
 from collections.abc import Callable
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -60,4 +60,41 @@ class TwoFactorMiddleware:
                     status=403,
                 )
             return redirect_to_login(request.get_full_path(), login_url=reverse("two-factor"))
+        return self.get_response(request)
+
+
+def axes_username(request: HttpRequest, credentials: dict | None = None) -> str:
+    """The username django-axes records for a sign-in attempt, made safe to store.
+
+    Sign-in forms do not cap what is typed, and PostgreSQL refuses NUL bytes: a 100,000-character
+    or NUL-laden "username" would otherwise turn a failed sign-in into a server error.
+    """
+    if credentials:
+        value = credentials.get("username", "")
+    else:
+        value = request.POST.get("username", "") if request.method == "POST" else ""
+    return str(value or "").replace("\x00", "")[:150]
+
+
+class RejectNulBytesMiddleware:
+    """Answer 400 to a query string or form carrying a NUL byte: no field may hold one, and
+    PostgreSQL would refuse it with a server error wherever a view stores text as given."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        params = [request.GET]
+        if request.method == "POST" and request.content_type in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
+            params.append(request.POST)
+        for query in params:
+            for key, values in query.lists():
+                if "\x00" in key or any("\x00" in value for value in values):
+                    message = _("The request holds a NUL character, which no field accepts.")
+                    if request.path.startswith("/api/"):
+                        return JsonResponse({"detail": message}, status=400)
+                    return HttpResponseBadRequest(message)
         return self.get_response(request)
