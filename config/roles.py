@@ -66,7 +66,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.STUDENT: [],
     # Read-only across the school; special-category data stays out.
     Role.AUDITOR: [
-        *_all("school", [*SCHOOL_MODELS, "school", "specialcategoryread", "retentionperiod"], ("view",)),
+        *_all(
+            "school",
+            [*SCHOOL_MODELS, "school", "specialcategoryread", "retentionperiod"],
+            ("view",),
+        ),
         *_all("courses", COURSE_MODELS, ("view",)),
         *_all("exams", EXAM_MODELS, ("view",)),
         "notifications.view_notification",

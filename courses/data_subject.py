@@ -5,24 +5,32 @@ from typing import Any
 
 from courses.models import Attendance, Enrollment, PlacementDecision
 from school.data_subject import Part, register
+from school.data_subject import rows_of as _rows
 from school.models import Student
 
 REDACTED = "(anonymised)"
 
 
 def _export(student: Student) -> list[dict[str, Any]]:
-    return list(
+    return _rows(
         Enrollment.objects.filter(student=student)
         .order_by("applied_at")
         .values(
-            "id", "cycle__code", "cycle__level__code", "status", "waitlist_position",
-            "applied_at", "entry_date", "exit_date", "withdrawal_reason",
-        )  # fmt: skip
+            "id",
+            "cycle__code",
+            "cycle__level__code",
+            "status",
+            "waitlist_position",
+            "applied_at",
+            "entry_date",
+            "exit_date",
+            "withdrawal_reason",
+        )
     )
 
 
 def _export_attendance(student: Student) -> list[dict[str, Any]]:
-    return list(
+    return _rows(
         Attendance.objects.filter(enrollment__student=student)
         .order_by("lesson__date", "lesson__starts_at")
         .values("lesson__cycle__code", "lesson__date", "lesson__hours", "status", "marked_at")
@@ -30,7 +38,7 @@ def _export_attendance(student: Student) -> list[dict[str, Any]]:
 
 
 def _export_placements(student: Student) -> list[dict[str, Any]]:
-    return list(
+    return _rows(
         PlacementDecision.objects.filter(student=student)
         .order_by("decided_on")
         .values("level__code", "decided_on", "note")

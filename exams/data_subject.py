@@ -5,35 +5,46 @@ from typing import Any
 
 from exams.models import ExamRegistration, ExamResult, SkillScore
 from school.data_subject import Part, register
+from school.data_subject import rows_of as _rows
 from school.models import Student
 
 REDACTED = "(anonymised)"
 
 
 def _export_registrations(student: Student) -> list[dict[str, Any]]:
-    return list(
+    return _rows(
         ExamRegistration.objects.filter(student=student)
         .order_by("exam_round__exam_date")
         .values(
-            "id", "exam_round__name", "exam_round__exam_date", "cycle__code", "registered_at",
+            "id",
+            "exam_round__name",
+            "exam_round__exam_date",
+            "cycle__code",
+            "registered_at",
             "eligibility_override_reason",
-        )  # fmt: skip
+        )
     )
 
 
 def _export_results(student: Student) -> list[dict[str, Any]]:
-    return list(
+    return _rows(
         ExamResult.objects.filter(registration__student=student)
         .order_by("registration__exam_round__exam_date")
         .values(
-            "registration_id", "registration__exam_round__name", "total", "max_total", "passed",
-            "grade", "certificate_number", "recorded_at",
-        )  # fmt: skip
+            "registration_id",
+            "registration__exam_round__name",
+            "total",
+            "max_total",
+            "passed",
+            "grade",
+            "certificate_number",
+            "recorded_at",
+        )
     )
 
 
 def _export_scores(student: Student) -> list[dict[str, Any]]:
-    return list(
+    return _rows(
         SkillScore.objects.filter(result__registration__student=student)
         .order_by("result_id", "skill__position")
         .values("result__registration_id", "skill__code", "points", "max_points", "passed")

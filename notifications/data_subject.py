@@ -4,11 +4,12 @@ from typing import Any
 
 from notifications.models import Notification
 from school.data_subject import Part, register
+from school.data_subject import rows_of as _rows
 from school.models import Student
 
 
 def _export(student: Student) -> list[dict[str, Any]]:
-    return list(
+    return _rows(
         Notification.objects.filter(student=student)
         .order_by("created_at")
         .values("kind", "channel", "address", "subject", "body", "status", "sent_at")

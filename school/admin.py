@@ -167,7 +167,9 @@ class StudentAdmin(SchoolScopedAdmin, SimpleHistoryAdmin):
         response["Content-Disposition"] = f'attachment; filename="student-{student.pk}.json"'
         return response
 
-    @admin.action(description=_("Everything held about the student (Excel)"), permissions=["change"])
+    @admin.action(
+        description=_("Everything held about the student (Excel)"), permissions=["change"]
+    )
     def export_xlsx(self, request: HttpRequest, queryset: QuerySet[Student]) -> Any:
         exported = self._export(request, queryset)
         if exported is None:
@@ -194,6 +196,7 @@ class StudentAdmin(SchoolScopedAdmin, SimpleHistoryAdmin):
                     via="admin",
                 )
         return response
+
     fieldsets = [
         (
             None,

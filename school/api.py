@@ -15,8 +15,8 @@ from rest_framework.views import APIView
 from school.choices import Role
 from school.models import Teacher, User
 from school.permissions import RolePermission, request_user
-from school.two_factor import token_matches
 from school.selectors import teachers_visible_to, user_profile
+from school.two_factor import token_matches
 
 
 class MeSerializer(serializers.ModelSerializer):

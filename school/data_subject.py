@@ -7,7 +7,7 @@ date of birth leaves every age band where it was).
 """
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +25,11 @@ class Part:
 
 
 PARTS: dict[str, Part] = {}
+
+
+def rows_of(values: Iterable[Any]) -> Rows:
+    """The rows of a ``.values()`` query as plain dicts."""
+    return [dict(row) for row in values]
 
 
 def register(part: Part) -> None:

@@ -467,9 +467,7 @@ class SpecialCategoryRead(models.Model):
     student = models.ForeignKey(
         Student, on_delete=models.CASCADE, related_name="special_category_reads"
     )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     read_at = models.DateTimeField(_("read at"), auto_now_add=True, db_index=True)
     via = models.CharField(_("via"), max_length=40)
 

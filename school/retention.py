@@ -7,6 +7,7 @@ rates) stays the same.
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.admin.models import LogEntry
@@ -85,7 +86,7 @@ def student_export_json(data: dict[str, Any]) -> str:
 
 def student_export_xlsx(data: dict[str, Any]) -> bytes:
     """One sheet per part: the student's own record as field/value rows, the rest as tables."""
-    sheets: list[tuple[str, list[str], list[list[Any]]]] = [
+    sheets: list[tuple[str, list[str], Iterable[Iterable[Any]]]] = [
         ("student", ["field", "value"], [[k, _cell(v)] for k, v in data["student"].items()]),
     ]
     if "special_category" in data:
@@ -100,9 +101,7 @@ def student_export_xlsx(data: dict[str, Any]) -> bytes:
         if name in ("student", "special_category"):
             continue
         headers = list(rows[0]) if rows else ["(none)"]
-        sheets.append(
-            (name[:31], headers, [[_cell(row.get(h)) for h in headers] for row in rows])
-        )
+        sheets.append((name[:31], headers, [[_cell(row.get(h)) for h in headers] for row in rows]))
     return write_workbook(sheets)
 
 
@@ -128,8 +127,8 @@ def students_past_retention(*, today: dt.date) -> QuerySet[Student]:
                 entered__gte=period.entries_from,
                 entered__lte=period.entries_until,
             )
-    return Student.objects.filter(anonymised_on__isnull=True).alias(entered=entered_on()).filter(
-        match
+    return (
+        Student.objects.filter(anonymised_on__isnull=True).alias(entered=entered_on()).filter(match)
     )
 
 
@@ -158,7 +157,9 @@ def student_anonymise(*, student: Student, today: dt.date) -> Student:
     """
     student = Student.objects.select_for_update().get(pk=student.pk)
     age_dates: list[dt.date] = [
-        d for d in (student.entry_form_on, student.exit_form_on, student.qualification_gained_on) if d
+        d
+        for d in (student.entry_form_on, student.exit_form_on, student.qualification_gained_on)
+        if d
     ]
     for part in parts():
         if part.age_dates is not None:

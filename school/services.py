@@ -145,9 +145,7 @@ def special_category_reads_record(*, user: User, students: list[Student], via: s
     )
 
 
-SPECIAL_CATEGORY_FIELDS = {
-    f.name for f in SpecialCategoryData._meta.fields if f.name != "student"
-}
+SPECIAL_CATEGORY_FIELDS = {f.name for f in SpecialCategoryData._meta.fields if f.name != "student"}
 
 
 @transaction.atomic
@@ -155,9 +153,7 @@ def special_category_update(*, student: Student, **fields: object) -> SpecialCat
     unknown = set(fields) - SPECIAL_CATEGORY_FIELDS
     if unknown:
         raise ValueError(f"not special-category fields: {sorted(unknown)}")
-    data, _created = SpecialCategoryData.objects.select_for_update().get_or_create(
-        student=student
-    )
+    data, _created = SpecialCategoryData.objects.select_for_update().get_or_create(student=student)
     for name, value in fields.items():
         setattr(data, name, value)
     data.full_clean()

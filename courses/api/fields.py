@@ -21,7 +21,11 @@ class SchoolScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
 
 
 @extend_schema_field(
-    {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?$", "example": "17:00"}
+    {
+        "type": "string",
+        "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?$",
+        "example": "17:00",
+    }
 )
 class ClockTimeField(serializers.TimeField):
     """A time of day written ``HH:MM`` (API.md); OpenAPI's ``time`` format would promise

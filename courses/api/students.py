@@ -1,9 +1,9 @@
 from typing import Any
 
 from django.db.models import QuerySet
-from phonenumber_field.serializerfields import PhoneNumberField
 from django_countries.serializer_fields import CountryField
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
+from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -153,8 +153,6 @@ class StudentViewSet(
         if request.method == "PATCH":
             serializer = SpecialCategorySerializer(data=request.data, partial=True)
             serializer.is_valid(raise_exception=True)
-            school_services.special_category_update(
-                student=student, **serializer.validated_data
-            )
+            school_services.special_category_update(student=student, **serializer.validated_data)
         data = special_category_read(user=user, student=student, via="api")
         return Response(SpecialCategorySerializer(data).data)

@@ -190,7 +190,7 @@ def test_api_token_takes_any_junk(api):
         response = api.post(
             "/api/v1/auth/token/", {"username": value, "password": value}, format="json"
         )
-        assert response.status_code in (400, 429), value if isinstance(value, str) else value
+        assert response.status_code in (400, 429), repr(value)[:80]
 
 
 def test_office_forms_take_any_junk(client, coordinator):

@@ -60,7 +60,9 @@ def _people(school, teacher, count=12):
             gender=genders[n % 4],
             nationality=nationalities[n % 5],
             labour_market_status=statuses[n % 4],
-            unemployed_months=6 if statuses[n % 4] in ("unemployed", "long_term_unemployed") else None,
+            unemployed_months=6
+            if statuses[n % 4] in ("unemployed", "long_term_unemployed")
+            else None,
             isced_level=n % 9,
             foreign_background="yes" if n % 2 else "no",
             homeless="yes" if n % 5 == 0 else "no",

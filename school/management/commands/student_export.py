@@ -23,9 +23,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        student = Student.objects.select_related("user", "school").filter(
-            pk=options["student"]
-        ).first()
+        student = (
+            Student.objects.select_related("user", "school").filter(pk=options["student"]).first()
+        )
         if student is None:
             raise CommandError(f"No student with id {options['student']}.")
         data = student_export_data(
