@@ -185,7 +185,8 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+# The mail URL and the Redis URL may carry passwords: both may come from a file (NAME_FILE).
+EMAIL_CONFIG = env.email_url_config(env_secret("EMAIL_URL", "consolemail://"))
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="school-office@localhost")
 
@@ -225,7 +226,7 @@ SPECTACULAR_SETTINGS = {
 
 # Celery: JSON only, a task is acknowledged after it ran (acks_late) so a worker that dies
 # mid-task leaves it for another, and each worker takes one message at a time.
-REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_URL = env_secret("REDIS_URL", "") or ""
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"

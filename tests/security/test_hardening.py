@@ -149,3 +149,39 @@ def test_api_token_for_a_two_factor_coordinator_needs_the_code(api, two_factor_s
     response = api.post("/api/v1/auth/token/", {**body, "otp": _code(device)}, format="json")
     assert response.status_code == 200
     assert response.json()["token"]
+
+
+def test_mail_and_redis_urls_may_come_from_files(tmp_path):
+    (tmp_path / "email").write_text("smtp+tls://sender:s3cret@mail.example.org:587\n")
+    (tmp_path / "redis").write_text("redis://:r3dis@cache.example.org:6379/2\n")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "EMAIL_URL")
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SECRET_KEY="k" * 50,
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/unused",
+        EMAIL_URL_FILE=str(tmp_path / "email"),
+        REDIS_URL_FILE=str(tmp_path / "redis"),
+    )
+    show = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.EMAIL_HOST, settings.EMAIL_HOST_PASSWORD, settings.CELERY_BROKER_URL)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", show],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "mail.example.org",
+        "s3cret",
+        "redis://:r3dis@cache.example.org:6379/2",
+    ]
