@@ -42,7 +42,7 @@ def _class(school: School, teacher: Any, student_user: User | None, n: int) -> d
     cycle.teachers.add(teacher)
     student = StudentFactory(school=school, user=student_user)
     enrollment = EnrollmentFactory(cycle=cycle, student=student, status="enrolled")
-    lesson = LessonFactory(cycle=cycle, date=dt.date(2026, 11, 23), status="held")
+    lesson = LessonFactory(cycle=cycle, date=dt.date(2026, 11, 16), status="held")
     Attendance.objects.create(enrollment=enrollment, lesson=lesson, status="present")
     exam_round = ExamRoundFactory(school=school)
     registration = ExamRegistration.objects.create(
