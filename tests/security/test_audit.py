@@ -1,6 +1,8 @@
 """Student records, enrollments, attendance and exam results keep who, when, before and after,
 and a coordinator sees that history per record (another school's is a 404)."""
 
+from itertools import pairwise
+
 import pytest
 
 from courses.models import Attendance
@@ -69,7 +71,7 @@ def test_each_kind_of_record_keeps_who_changed_what(client, world):
         rows = list(record.history.order_by("history_date", "history_id"))
         changes = [
             (new.history_user, new.history_date)
-            for old, new in zip(rows, rows[1:], strict=False)
+            for old, new in pairwise(rows)
             if (getattr(old, field), getattr(new, field)) == (before, after)
         ]
         assert len(changes) == 1, type(record).__name__
