@@ -27,14 +27,30 @@ class UserLanguageMiddleware:
         return response
 
 
-def needs_second_factor(user: object) -> bool:
-    """A coordinator of a school that asks for two-factor sign-in and has not given a code yet."""
-    if not getattr(user, "is_authenticated", False) or getattr(user, "role", "") != "coordinator":
+TWO_FACTOR_SESSION_KEY = "two_factor_required"
+
+
+def remember_two_factor(
+    sender: object, request: HttpRequest, user: object, **kwargs: object
+) -> None:
+    """At sign-in, note in the session whether this coordinator's school asks for a code.
+
+    Kept in the session (loaded on every request anyway) so that pages pay no extra query;
+    a school that turns the setting on reaches each coordinator at their next sign-in.
+    """
+    school = getattr(user, "school", None) if getattr(user, "role", "") == "coordinator" else None
+    if school is not None and school.coordinators_two_factor:
+        request.session[TWO_FACTOR_SESSION_KEY] = True
+
+
+def needs_second_factor(request: HttpRequest) -> bool:
+    """A coordinator of a school that asks for two-factor sign-in who has not given a code."""
+    user = getattr(request, "user", None)
+    if not getattr(user, "is_authenticated", False):
         return False
-    school = getattr(user, "school", None)
-    if school is None or not school.coordinators_two_factor:
+    if not request.session.get(TWO_FACTOR_SESSION_KEY, False):
         return False
-    return not user.is_verified()  # type: ignore[attr-defined]
+    return not user.is_verified()  # type: ignore[union-attr]
 
 
 class TwoFactorMiddleware:
@@ -51,9 +67,7 @@ class TwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if needs_second_factor(getattr(request, "user", None)) and not request.path.startswith(
-            self.OPEN_PREFIXES
-        ):
+        if needs_second_factor(request) and not request.path.startswith(self.OPEN_PREFIXES):
             if request.path.startswith("/api/"):
                 return JsonResponse(
                     {"detail": str(_("Give the code from your authenticator app first."))},
