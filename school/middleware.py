@@ -1,5 +1,6 @@
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.urls import reverse
@@ -111,4 +112,29 @@ class RejectNulBytesMiddleware:
                     if request.path.startswith("/api/"):
                         return JsonResponse({"detail": message}, status=400)
                     return HttpResponseBadRequest(message)
+        return self.get_response(request)
+
+
+class RequestSizeLimitMiddleware:
+    """Answer 413 to a request body larger than ``MAX_REQUEST_BYTES`` before anything reads it.
+
+    Django caps form fields in memory but streams uploaded files to disk whatever their size;
+    the largest thing we accept is a spreadsheet of ``IMPORT_MAX_BYTES``.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.MAX_REQUEST_BYTES:
+            message = _("The request is larger than %(mb)s MB.") % {
+                "mb": settings.MAX_REQUEST_BYTES // 1_000_000
+            }
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=413)
+            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "school.middleware.RequestSizeLimitMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -275,6 +276,8 @@ LOGGING = {
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5_000_000)
 IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=50_000_000)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=5_000)
+# Any request body above this is refused before it is read (413); room for a sheet and its form.
+MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=IMPORT_MAX_BYTES + 1_000_000)
 
 # Pass rates are worked out again this many seconds after the first change of a burst.
 PASS_RATES_DEBOUNCE_SECONDS = env.int("PASS_RATES_DEBOUNCE_SECONDS", default=15)

@@ -1,5 +1,6 @@
 """Sign-in throttling, two-factor sign-in for coordinators, the deployment checks and the CSP."""
 
+import io
 import os
 import subprocess
 import sys
@@ -185,3 +186,15 @@ def test_mail_and_redis_urls_may_come_from_files(tmp_path):
         "s3cret",
         "redis://:r3dis@cache.example.org:6379/2",
     ]
+
+
+def test_a_request_body_over_the_limit_is_refused_unread(client, coordinator, settings):
+    settings.MAX_REQUEST_BYTES = 1_000_000
+    client.force_login(coordinator)
+    big = io.BytesIO(b"PK" + b"\0" * 1_100_000)
+    big.name = "applicants.xlsx"
+    response = client.post("/office/import/", {"file": big})
+    assert response.status_code == 413
+    response = client.post("/api/v1/students/", "x" * 1_100_000, content_type="application/json")
+    assert response.status_code == 413
+    assert "larger than" in response.json()["detail"]
