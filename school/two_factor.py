@@ -11,6 +11,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from school.middleware import TWO_FACTOR_SESSION_KEY
 from school.models import User
 
 
@@ -31,7 +32,8 @@ def token_matches(*, user: User, token: str) -> bool:
 def two_factor(request: HttpRequest) -> HttpResponseBase:
     """Ask a signed-in coordinator for a code; the first time, set up the authenticator."""
     user = request.user
-    if not isinstance(user, User):
+    # Only those their school asks (noted at sign-in) set up or give a code here.
+    if not isinstance(user, User) or not request.session.get(TWO_FACTOR_SESSION_KEY, False):
         return redirect("home")
     next_url = request.POST.get("next") or request.GET.get("next") or "/"
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):

@@ -198,3 +198,9 @@ def test_a_request_body_over_the_limit_is_refused_unread(client, coordinator, se
     response = client.post("/api/v1/students/", "x" * 1_100_000, content_type="application/json")
     assert response.status_code == 413
     assert "larger than" in response.json()["detail"]
+
+
+def test_users_not_asked_for_a_code_get_no_code_page(client, coordinator):
+    client.force_login(coordinator)
+    assert client.get("/two-factor/").status_code == 302
+    assert not TOTPDevice.objects.exists()
