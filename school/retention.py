@@ -10,6 +10,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.serializers.json import DjangoJSONEncoder
@@ -184,6 +185,9 @@ def student_anonymise(*, student: Student, today: dt.date) -> Student:
     )
     student.history.all().update(**replaced, user=None)  # type: ignore[attr-defined]
     if user is not None:
+        # django-axes keeps sign-in attempts and successes under the username, with addresses.
+        for model in (AccessAttempt, AccessFailureLog, AccessLog):
+            model.objects.filter(username=user.username).delete()
         user.username = f"anonymised-{user.pk}"
         user.first_name = user.last_name = user.email = ""
         user.is_active = False

@@ -5,6 +5,7 @@ import io
 import json
 
 import pytest
+from axes.models import AccessLog
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
@@ -139,6 +140,7 @@ def test_anonymising_keeps_every_indicator_pass_rate_and_attendance_figure(
     first = Student.objects.filter(school=school).order_by("pk").first()
     first.user = student_user
     first.save()
+    AccessLog.objects.create(username="learner-1", ip_address="192.0.2.10", user_agent="phone")
     before = _figures(school)
     assert before["indicators"]["participants"] == 12
     assert before["indicators"]["disability"] > 0
@@ -164,6 +166,7 @@ def test_anonymising_keeps_every_indicator_pass_rate_and_attendance_figure(
     assert not student_user.is_active
     assert student_user.username.startswith("anonymised-")
     assert not student_user.has_usable_password()
+    assert not AccessLog.objects.filter(username="learner-1").exists()
     # Nothing left to do the next month.
     assert anonymise_expired(today=dt.date(2035, 2, 1)) == 0
 
