@@ -87,20 +87,24 @@ class School(models.Model):
         help_text=_("Decides which ESF indicator set the funder's report uses."),
     )
     absence_limit_percent = models.DecimalField(
+        # xgettext:no-python-format
         _("absence limit (% of total hours)"),
         max_digits=5,
         decimal_places=2,
         default=10,
         validators=percent_validators,
+        # xgettext:no-python-format
         help_text=_("ESF-funded training in Greece allows 10% of a programme's total hours."),
     )
     extended_absence_limit_percent = models.DecimalField(
+        # xgettext:no-python-format
         _("extended absence limit (% of total hours)"),
         max_digits=5,
         decimal_places=2,
         default=20,
         validators=percent_validators,
         help_text=_(
+            # xgettext:no-python-format
             "For participants with a disability or documented hospitalisation (20% in Greece)."
         ),
     )
@@ -150,6 +154,11 @@ class School(models.Model):
         return zoneinfo.ZoneInfo(self.time_zone)
 
 
+def default_language() -> str:
+    """The installation's language (Greek by default) for a new account."""
+    return settings.LANGUAGE_CODE
+
+
 class User(AbstractUser):
     """A person who signs in. ``role`` decides what they see; ``school`` is their tenant."""
 
@@ -163,7 +172,7 @@ class User(AbstractUser):
     )
     role = models.CharField(_("role"), max_length=20, choices=Role, blank=True)
     language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, default="el"
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=default_language
     )
 
     class Meta(AbstractUser.Meta):
@@ -479,3 +488,46 @@ class SpecialCategoryRead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.student_id} {self.read_at:%Y-%m-%d %H:%M}"
+
+
+class CalendarFeed(models.Model):
+    """A user's secret calendar address, for calendar apps that cannot sign in.
+
+    The address is ``public_id`` plus an HMAC of a random ``key`` under the site's secret key:
+    the table alone does not give the address away, and a renewal (a new id and key) makes the
+    old address answer 404.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    public_id = models.CharField(max_length=32, unique=True)
+    key = models.CharField(max_length=64)
+    renewed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"calendar feed of user #{self.user_id}"
+
+
+class SignInLink(models.Model):
+    """A one-time sign-in link: only a hash of its token is kept; used once, then dead."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_in_links"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sign-in link")
+        verbose_name_plural = _("sign-in links")
+        indexes = [models.Index(fields=["expires_at"])]
+
+    def __str__(self) -> str:
+        return f"sign-in link #{self.pk} of user #{self.user_id}"

@@ -11,6 +11,8 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 
+from config.broker import transport_for
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 
@@ -167,7 +169,8 @@ LANGUAGES = [
     ("uk", _("Ukrainian")),
     ("fr", _("French")),
 ]
-LOCALE_PATHS = [BASE_DIR / "config" / "locale"]
+# The project's translations (``make messages`` updates them, ``compilemessages`` builds .mo).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
 # Each school has its own time zone; this is only the default for new schools and the admin.
@@ -193,7 +196,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="school-office@localh
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "school.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -229,6 +232,7 @@ SPECTACULAR_SETTINGS = {
 # mid-task leaves it for another, and each worker takes one message at a time.
 REDIS_URL = env_secret("REDIS_URL", "") or ""
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+CELERY_BROKER_TRANSPORT = transport_for(CELERY_BROKER_URL)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -261,14 +265,26 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 # Seconds a health check waits for the database or broker before calling it down.
 HEALTHCHECK_TIMEOUT = env.float("HEALTHCHECK_TIMEOUT", default=2.0)
 
+# Secret calendar addresses and sign-in links carry their token in the path: the filter
+# blanks it out of every log line (Django's "Not Found: /calendar/..." and runserver's access log).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"secret_paths": {"()": "config.log_filters.SecretPathFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["secret_paths"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["secret_paths"]},
+        "django.server": {"filters": ["secret_paths"]},
+        "django.security": {"filters": ["secret_paths"]},
     },
 }
 
@@ -317,3 +333,14 @@ NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=6)
 NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=5)
 # How long a sender holds a message before another may take it (a worker that died).
 NOTIFICATIONS_CLAIM_SECONDS = env.int("NOTIFICATIONS_CLAIM_SECONDS", default=120)
+
+# One-time sign-in links for students: minutes a link lives, and how many may be asked for per
+# phone or e-mail address and per IP address within the window (seconds).
+SIGN_IN_LINK_MINUTES = env.int("SIGN_IN_LINK_MINUTES", default=15)
+SIGN_IN_LINK_PER_ADDRESS = env.int("SIGN_IN_LINK_PER_ADDRESS", default=3)
+SIGN_IN_LINK_PER_IP = env.int("SIGN_IN_LINK_PER_IP", default=10)
+SIGN_IN_LINK_WINDOW_SECONDS = env.int("SIGN_IN_LINK_WINDOW_SECONDS", default=3600)
+# Phone numbers typed without a country code are read as numbers of this country.
+PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="GR")
+# Where links in messages point (``https://office.example.org``); empty: the requesting host.
+SITE_URL = env.str("SITE_URL", default="")

@@ -2,6 +2,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -126,7 +127,7 @@ class LessonViewSet(
         data = serializer.validated_data
         moving = MOVE_FIELDS & set(data)
         if moving and request_user(request).role != "coordinator":
-            raise PermissionDenied("Only a coordinator moves lessons.")
+            raise PermissionDenied(_("Only a coordinator moves lessons."))
         if data.get("status") == Lesson.Status.CANCELLED:
             lesson = services.lesson_cancel(lesson=lesson)
         elif moving:
