@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell md5sum pyproject.toml | cut -c1-12)
 LOCAL := DJANGO_SETTINGS_MODULE=config.settings.local
 
 
-.PHONY: install run seed test lint fmt typecheck messages bench bench-pass-rates bench-notifications clean
+.PHONY: install run seed test lint fmt typecheck messages bench bench-pass-rates bench-notifications fuzz clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -63,6 +63,10 @@ bench-pass-rates: install
 ## bench-notifications: 100,000 reminders through Redis and a worker to the fake gateway, against no-op tasks
 bench-notifications: install
 	$(BIN)/python -m tests.bench.notifications
+
+## fuzz: schemathesis against /api/schema/ as each role (FUZZ_EXAMPLES per operation, default 25)
+fuzz: install
+	$(BIN)/python -m pytest tests/security/test_fuzzing.py -p no:randomly $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) var

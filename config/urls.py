@@ -1,7 +1,8 @@
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from config import student, views
 from courses import views as course_views
@@ -9,6 +10,7 @@ from courses import views_office as office
 from exams import views as exam_views
 from notifications import views as notification_views
 from school.api import MeView, TeacherListView, TokenView
+from school.two_factor import two_factor
 
 api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
@@ -90,6 +92,14 @@ urlpatterns = [
     path("me/calendar/", student.calendar_renew, name="student-calendar-renew"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Swagger UI's page carries a small inline stylesheet; its script is served as a file.
+    path(
+        "api/docs/",
+        csp_update({"style-src": ["'unsafe-inline'"]})(
+            SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+        ),
+        name="api-docs",
+    ),
+    path("two-factor/", two_factor, name="two-factor"),
     path("api/v1/", include(api_v1)),
 ]

@@ -146,11 +146,12 @@ class ExamRoundViewSet(
     @action(detail=True, methods=["post"], url_path="register-cycle")
     def register_cycle(self, request: Request, pk: str | None = None) -> Response:
         """Register every eligible student of a cycle (``{"cycle": id}``); lists who was skipped and why."""
+        exam_round = self.get_object()  # first: a foreign round is a 404 whatever the body
         serializer = RegisterCycleSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         registered, skipped = services.exam_registrations_for_cycle(
             cycle=serializer.validated_data["cycle"],
-            exam_round=self.get_object(),
+            exam_round=exam_round,
             registered_by=request_user(request),
         )
         return Response(

@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ExamsConfig(AppConfig):
     name = "exams"
     verbose_name = _("Exams")
+
+    def ready(self) -> None:
+        from exams.data_subject import register_parts
+
+        # The student's data this app holds, for exports and anonymisation (school/data_subject).
+        register_parts()

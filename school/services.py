@@ -13,7 +13,16 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from school.choices import ProgrammePeriod, Role
-from school.models import CalendarFeed, School, SignInLink, Student, Teacher, User
+from school.models import (
+    CalendarFeed,
+    School,
+    SignInLink,
+    SpecialCategoryData,
+    SpecialCategoryRead,
+    Student,
+    Teacher,
+    User,
+)
 
 
 @transaction.atomic
@@ -131,6 +140,34 @@ def student_update(*, student: Student, **fields: object) -> Student:
     student.full_clean()
     student.save()
     return student
+
+
+def special_category_reads_record(*, user: User, students: list[Student], via: str) -> None:
+    """Keep who read which students' special-category data, when and through what.
+
+    A row per student in ``SpecialCategoryRead``; nothing of the data itself, and nothing in
+    the log files, so the trail can be shown without showing what was read.
+    """
+    SpecialCategoryRead.objects.bulk_create(
+        SpecialCategoryRead(school_id=student.school_id, student=student, user=user, via=via)
+        for student in students
+    )
+
+
+SPECIAL_CATEGORY_FIELDS = {f.name for f in SpecialCategoryData._meta.fields if f.name != "student"}
+
+
+@transaction.atomic
+def special_category_update(*, student: Student, **fields: object) -> SpecialCategoryData:
+    unknown = set(fields) - SPECIAL_CATEGORY_FIELDS
+    if unknown:
+        raise ValueError(f"not special-category fields: {sorted(unknown)}")
+    data, _created = SpecialCategoryData.objects.select_for_update().get_or_create(student=student)
+    for name, value in fields.items():
+        setattr(data, name, value)
+    data.full_clean()
+    data.save()
+    return data
 
 
 @transaction.atomic
