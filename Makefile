@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell md5sum pyproject.toml | cut -c1-12)
 LOCAL := DJANGO_SETTINGS_MODULE=config.settings.local
 
 
-.PHONY: install run seed test lint fmt typecheck bench bench-pass-rates bench-notifications bench-export clean
+.PHONY: install run seed test lint fmt typecheck messages bench bench-pass-rates bench-notifications bench-export fuzz clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -14,7 +14,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
+## install: the virtualenv, the project, and the translations compiled (locale/*/django.mo)
 install: $(STAMP)
+	$(LOCAL) $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var --verbosity 0
+
+## messages: collect new UI strings into locale/<language>/LC_MESSAGES/django.po
+messages: install
+	$(LOCAL) $(BIN)/python manage.py makemessages $(foreach l,el en ar fa uk fr,-l $(l)) \
+		--ignore=.venv --ignore=var --ignore=tests --ignore='*/migrations/*' --no-obsolete --no-location
 
 ## run: the whole product on SQLite and a file-based broker, with demo data, at http://127.0.0.1:8000
 run: install
@@ -60,6 +67,10 @@ bench-notifications: install
 ## bench-export: the funder's exports against a bare openpyxl dump of the same cells (needs the 10,000- and 50,000-student seeds)
 bench-export: install
 	$(BIN)/python -m tests.bench.export
+
+## fuzz: schemathesis against /api/schema/ as each role (FUZZ_EXAMPLES per operation, default 25)
+fuzz: install
+	$(BIN)/python -m pytest tests/security/test_fuzzing.py -p no:randomly $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) var

@@ -135,6 +135,8 @@ def student_for(index: int, school: School) -> Student:
         language=language,
         phone=f"+30699{index % 10_000_000:07d}",
         email=f"student{index}@example.org",
+        # One in five would rather read e-mail: the demo shows both channels in the message log.
+        contact_channel="email" if index % 5 == 0 else "sms",
         entry_form_on=dt.date(2026, 1, 5),
         labour_market_status=status,
         unemployed_months=rng.randint(1, 30)

@@ -43,6 +43,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.COORDINATOR: [
         *_all("school", SCHOOL_MODELS, ALL_ACTIONS),
         *_all("school", ["specialcategorydata"], ("view", "add", "change")),
+        "school.view_specialcategoryread",
+        *_all("school", ["retentionperiod"], ALL_ACTIONS),
         "school.view_school",
         "school.change_school",
         "school.view_user",
@@ -64,7 +66,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.STUDENT: [],
     # Read-only across the school; special-category data stays out.
     Role.AUDITOR: [
-        *_all("school", [*SCHOOL_MODELS, "school"], ("view",)),
+        *_all(
+            "school",
+            [*SCHOOL_MODELS, "school", "specialcategoryread", "retentionperiod"],
+            ("view",),
+        ),
         *_all("courses", COURSE_MODELS, ("view",)),
         *_all("exams", EXAM_MODELS, ("view",)),
         "notifications.view_notification",

@@ -1,10 +1,11 @@
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import URLPattern, URLResolver, include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from config import views
+from config import student, views
 from config.reports_api import ReportViewSet
 from config.reports_views import report_download, reports
 from courses import views as course_views
@@ -12,6 +13,7 @@ from courses import views_office as office
 from exams import views as exam_views
 from notifications import views as notification_views
 from school.api import MeView, TeacherListView, TokenView
+from school.two_factor import two_factor
 
 reports_router = SimpleRouter()
 reports_router.register("reports", ReportViewSet, basename="report")
@@ -19,6 +21,7 @@ reports_router.register("reports", ReportViewSet, basename="report")
 api_v1: list[URLPattern | URLResolver] = [
     path("auth/token/", TokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
+    path("me/calendar.ics", student.MyCalendarView.as_view(), name="api-me-calendar"),
     path("teachers/", TeacherListView.as_view(), name="api-teachers"),
     path("", include("courses.urls_api")),
     path("", include("exams.urls_api")),
@@ -30,7 +33,10 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("signout/", auth_views.LogoutView.as_view(), name="logout"),
     path("no-role/", views.signed_out, name="signed-out"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", student.set_language, name="set_language"),
+    path("signin/link/", student.sign_in_link_request, name="sign-in-link"),
+    path("signin/link/<str:token>/", student.sign_in_link_use_view, name="sign-in-link-use"),
+    path("calendar/<str:token>.ics", student.calendar_feed, name="calendar-feed"),
     path("healthz", views.healthz, name="healthz"),
     path("office/", views.office, name="office"),
     path("office/cycles/", office.cycle_list, name="office-cycles"),
@@ -91,9 +97,18 @@ urlpatterns = [
     path("office/import/report.xlsx", office.import_report, name="office-import-report"),
     path("teach/", course_views.teach_home, name="teach"),
     path("teach/lessons/<int:pk>/", course_views.teach_lesson, name="teach-lesson"),
-    path("me/", course_views.student_home, name="student-home"),
+    path("me/", student.student_home, name="student-home"),
+    path("me/calendar/", student.calendar_renew, name="student-calendar-renew"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Swagger UI's page carries a small inline stylesheet; its script is served as a file.
+    path(
+        "api/docs/",
+        csp_update({"style-src": ["'unsafe-inline'"]})(
+            SpectacularSwaggerSplitView.as_view(url_name="api-schema")
+        ),
+        name="api-docs",
+    ),
+    path("two-factor/", two_factor, name="two-factor"),
     path("api/v1/", include(api_v1)),
 ]

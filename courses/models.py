@@ -62,6 +62,7 @@ class Cycle(models.Model):
         Room, on_delete=models.SET_NULL, related_name="cycles", null=True, blank=True
     )
     absence_limit_percent = models.DecimalField(
+        # xgettext:no-python-format
         _("absence limit (% of total hours)"),
         max_digits=5,
         decimal_places=2,

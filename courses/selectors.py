@@ -347,3 +347,35 @@ def attendance_history(*, enrollment: Enrollment) -> list[MarkChange]:
         )
         previous[record.lesson_id] = after
     return list(reversed(changes))
+
+
+def student_attendance(*, student: Student, today: dt.date) -> list[Enrollment]:
+    """The student's own enrollments in cycles not yet over (enrolled, or completed within the
+    last four weeks), with their attendance figures and ``missed_dates`` (held lessons marked
+    absent or excused), in two queries.
+
+    The limit is the student's real one (the extended limit where it applies): it is their own
+    data, shown to nobody else.
+    """
+    enrollments = list(
+        with_attendance_stats(
+            Enrollment.objects.filter(
+                student=student,
+                status__in=[Enrollment.Status.ENROLLED, Enrollment.Status.COMPLETED],
+                cycle__ends_on__gte=today - dt.timedelta(days=28),
+            ).select_related("cycle__level"),
+            extended_limits=True,
+        ).order_by("cycle__starts_on", "pk")
+    )
+    missed: dict[int, list[dt.date]] = {}
+    for enrollment_id, day in (
+        Attendance.objects.filter(
+            enrollment__in=[e.pk for e in enrollments], status__in=MISSED, lesson__status="held"
+        )
+        .order_by("lesson__date", "lesson__starts_at")
+        .values_list("enrollment_id", "lesson__date")
+    ):
+        missed.setdefault(enrollment_id, []).append(day)
+    for enrollment in enrollments:
+        enrollment.missed_dates = missed.get(enrollment.pk, [])  # type: ignore[attr-defined]
+    return enrollments

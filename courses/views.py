@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from courses import services
 from courses.models import Attendance, Lesson
 from courses.selectors import (
-    lessons_of_student,
     lessons_of_teacher,
     lessons_visible_to,
     roster_for_lesson,
@@ -118,16 +117,3 @@ def _save_from_form(request: SignedInRequest, lesson: Lesson) -> None:
             messages.error(request, message)
     except (ConflictError, PermissionDenied) as error:
         messages.error(request, str(getattr(error, "message", error)))
-
-
-@role_required(Role.STUDENT)
-def student_home(request: SignedInRequest) -> HttpResponse:
-    """The student's own page: the coming four weeks of lessons."""
-    today = _school_today(request)
-    student = getattr(request.user, "student", None)
-    lessons = (
-        list(lessons_of_student(student=student, start=today, end=today + dt.timedelta(days=28)))
-        if student
-        else []
-    )
-    return render(request, "courses/student_home.html", {"today": today, "lessons": lessons})

@@ -4,6 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -62,7 +63,7 @@ class ExamRoundSerializer(serializers.ModelSerializer):
         exam_date = attrs.get("exam_date", getattr(instance, "exam_date", None))
         if deadline and exam_date and deadline > exam_date:
             raise serializers.ValidationError(
-                {"registration_deadline": ["The deadline must be on or before the exam date."]}
+                {"registration_deadline": [_("The deadline must be on or before the exam date.")]}
             )
         scheme_data = attrs.pop("scheme", None)
         if scheme_data is not None:
@@ -74,7 +75,12 @@ class ExamRoundSerializer(serializers.ModelSerializer):
             ).first()
             if scheme is None:
                 raise serializers.ValidationError(
-                    {"level": [f"No {exam_type_code} exam is set up at this level."]}
+                    {
+                        "level": [
+                            _("No %(exam)s exam is set up at this level.")
+                            % {"exam": exam_type_code}
+                        ]
+                    }
                 )
             attrs["scheme"] = scheme
         return attrs
@@ -117,7 +123,7 @@ class ExamRoundViewSet(
             name=serializer.validated_data["name"],
         ).exists():
             raise serializers.ValidationError(
-                {"name": ["The school already has a round of this name for this exam."]}
+                {"name": [_("The school already has a round of this name for this exam.")]}
             )
         exam_round = serializer.save(school=school)
         return Response(
@@ -140,11 +146,12 @@ class ExamRoundViewSet(
     @action(detail=True, methods=["post"], url_path="register-cycle")
     def register_cycle(self, request: Request, pk: str | None = None) -> Response:
         """Register every eligible student of a cycle (``{"cycle": id}``); lists who was skipped and why."""
+        exam_round = self.get_object()  # first: a foreign round is a 404 whatever the body
         serializer = RegisterCycleSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         registered, skipped = services.exam_registrations_for_cycle(
             cycle=serializer.validated_data["cycle"],
-            exam_round=self.get_object(),
+            exam_round=exam_round,
             registered_by=request_user(request),
         )
         return Response(
@@ -339,7 +346,7 @@ class PassRateQuerySerializer(serializers.Serializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs.get("from") and attrs.get("to") and attrs["from"] > attrs["to"]:
-            raise serializers.ValidationError({"from": ["The period starts after it ends."]})
+            raise serializers.ValidationError({"from": [_("The period starts after it ends.")]})
         return attrs
 
 

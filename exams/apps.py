@@ -7,5 +7,9 @@ class ExamsConfig(AppConfig):
     verbose_name = _("Exams")
 
     def ready(self) -> None:
+        from exams.data_subject import register_parts
+
+        # The student's data this app holds, for exports and anonymisation (school/data_subject).
+        register_parts()
         # Registers the ESF participants and exam results workbooks with the report job.
         from exams import exports  # noqa: F401

@@ -39,7 +39,9 @@ from school.indicators import (
     Tally,
     flags_of,
 )
+from school.models import Student
 from school.reports import Progress, ReportKind, ReportRequest, report_kind_register
+from school.services import special_category_reads_record
 from school.spreadsheets import TITLE, StreamedSheet, StreamedWorkbook
 
 CHUNK = 2000
@@ -137,6 +139,35 @@ def participants(request: ReportRequest, rows: Iterator[tuple]) -> Iterator[Part
         yield participant
 
 
+class SpecialCategoryReads:
+    """Records who read which participants' special-category data (DOMAIN.md §4), in batches
+    as the rows go out."""
+
+    BATCH = 2000
+
+    def __init__(self, request: ReportRequest) -> None:
+        self.request = request
+        self.pending: list[int] = []
+
+    def add(self, student_id: int) -> None:
+        if self.request.reader is None:
+            return
+        self.pending.append(student_id)
+        if len(self.pending) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.request.reader is None or not self.pending:
+            return
+        school_id = self.request.school.pk
+        special_category_reads_record(
+            user=self.request.reader,
+            students=[Student(pk=pk, school_id=school_id) for pk in self.pending],
+            via="report esf-participants",
+        )
+        self.pending = []
+
+
 def esf_participants(request: ReportRequest, book: StreamedWorkbook, progress: Progress) -> None:
     school = request.school
     indicators = INDICATORS[school.programme_period]
@@ -164,10 +195,13 @@ def esf_participants(request: ReportRequest, book: StreamedWorkbook, progress: P
     indicator_sheet = book.sheet(_("Indicators"))
 
     tally = Tally(indicators)
+    reads = SpecialCategoryReads(request)
     total = entered_by_the_end(request).count() or 1
     seen = 0
     for participant in participants(request, enrollment_rows(request)):
         flags = flags_of(participant, indicators, context, special=request.special_category)
+        if participant.minority or participant.disability:
+            reads.add(participant.id)
         tally.add(participant, flags)
         gained = participant.qualification_gained_on
         sheet.append([
@@ -184,6 +218,7 @@ def esf_participants(request: ReportRequest, book: StreamedWorkbook, progress: P
         seen += len(participant.cycles)
         if seen % 1000 < len(participant.cycles):
             progress(seen * 95 // total)
+    reads.flush()
     if not sum(tally.participants.values()):
         sheet.append([_("No participant in this period (%(start)s to %(end)s).") % {
             "start": request.start, "end": request.end}])  # fmt: skip

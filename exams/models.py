@@ -52,6 +52,7 @@ class ExamScheme(models.Model):
     exam_type = models.ForeignKey(ExamType, on_delete=models.PROTECT, related_name="schemes")
     level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="exam_schemes")
     good_from_percent = models.DecimalField(
+        # xgettext:no-python-format
         _("'good' from (% of total)"),
         max_digits=5,
         decimal_places=2,
@@ -59,6 +60,7 @@ class ExamScheme(models.Model):
         validators=percent_validators,
     )
     very_good_from_percent = models.DecimalField(
+        # xgettext:no-python-format
         _("'very good' from (% of total)"),
         max_digits=5,
         decimal_places=2,
@@ -66,6 +68,7 @@ class ExamScheme(models.Model):
         validators=percent_validators,
     )
     excellent_from_percent = models.DecimalField(
+        # xgettext:no-python-format
         _("'excellent' from (% of total)"),
         max_digits=5,
         decimal_places=2,
@@ -101,6 +104,7 @@ class ExamSkill(models.Model):
         _("maximum points"), max_digits=5, decimal_places=2, default=25
     )
     pass_percent = models.DecimalField(
+        # xgettext:no-python-format
         _("passed from (% of maximum)"),
         max_digits=5,
         decimal_places=2,

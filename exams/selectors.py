@@ -11,6 +11,7 @@ from django.db.models import (
     Count,
     F,
     IntegerField,
+    Prefetch,
     Q,
     QuerySet,
     Sum,
@@ -21,7 +22,7 @@ from django.db.models.functions import Cast, Coalesce, Concat, ExtractDay, Extra
 from django_countries import countries
 
 from courses.models import Enrollment
-from exams.models import ExamRegistration, ExamResult, ExamRound, PassRateCell
+from exams.models import ExamRegistration, ExamResult, ExamRound, PassRateCell, SkillScore
 from school.choices import Gender, Role
 from school.models import Student, User
 
@@ -288,3 +289,16 @@ def headline_pass_rate(*, school_id: int) -> tuple[int, int]:
         registration__exam_round__in=list(last_two.values_list("pk", flat=True))
     ).aggregate(sat=Count("pk"), passed=Count("pk", filter=Q(passed=True)))
     return counts["passed"], counts["sat"]
+
+
+def exam_registrations_of_student(*, student: Student) -> list[ExamRegistration]:
+    """The student's own exam registrations, newest exam first, each with its round, level,
+    result and per-skill scores: two queries."""
+    return list(
+        ExamRegistration.objects.filter(student=student)
+        .select_related("exam_round__scheme__level", "exam_round__scheme__exam_type", "result")
+        .prefetch_related(
+            Prefetch("result__scores", queryset=SkillScore.objects.select_related("skill"))
+        )
+        .order_by("-exam_round__exam_date", "pk")
+    )

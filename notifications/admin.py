@@ -20,7 +20,13 @@ class NotificationAdmin(SchoolScopedAdmin):
     list_filter = ["status", "kind", "channel", "language"]
     search_fields = ["dedup_key", "student__last_name", "user__username"]
     list_select_related = ["student", "user"]
-    readonly_fields = [f.name for f in Notification._meta.fields]
+    # The text and its facts are left out: a sign-in link must not be readable here (the log
+    # page and the API show the text of the other kinds).
+    exclude = ["body", "context"]
+    readonly_fields = [
+        *(f.name for f in Notification._meta.fields if f.name not in ("body", "context")),
+        "shown_body",
+    ]
 
     def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False

@@ -4,6 +4,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -18,6 +19,7 @@ from school.permissions import RolePermission, request_school
 
 class NotificationSerializer(serializers.ModelSerializer):
     recipient = serializers.SerializerMethodField()
+    body = serializers.CharField(source="shown_body", read_only=True)
 
     class Meta:
         model = Notification
@@ -66,5 +68,5 @@ class NotificationViewSet(
         """Queue a failed message again."""
         notification = self.get_object()
         if notification.status != Notification.Status.FAILED:
-            raise ConflictError("Only a failed message can be sent again.")
+            raise ConflictError(_("Only a failed message can be sent again."))
         return Response(self.get_serializer(notification_resend(notification=notification)).data)

@@ -4,11 +4,10 @@ pluggable backend (console or file locally, a generic HTTP gateway in production
 import json
 import logging
 import smtplib
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
+import urllib3
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils.module_loading import import_string
@@ -54,24 +53,37 @@ class HttpSMSBackend:
         body = _fill(
             json.loads(settings.SMS_GATEWAY_BODY), {"to": to, "text": text, "reference": reference}
         )
-        request = urllib.request.Request(  # noqa: S310 - the URL is the operator's setting
-            settings.SMS_GATEWAY_URL,
-            data=json.dumps(body, ensure_ascii=False).encode("utf-8"),
-            headers={"Content-Type": "application/json; charset=utf-8"},
-            method="POST",
-        )
+        headers = {"Content-Type": "application/json; charset=utf-8"}
         if settings.SMS_GATEWAY_AUTH_HEADER:
             name, _, value = settings.SMS_GATEWAY_AUTH_HEADER.partition(":")
-            request.add_header(name.strip(), value.strip())
+            headers[name.strip()] = value.strip()
         try:
-            with urllib.request.urlopen(request, timeout=settings.SMS_GATEWAY_TIMEOUT):  # noqa: S310
-                return
-        except urllib.error.HTTPError as error:
-            if error.code == 429 or error.code >= 500:
-                raise TransientError(f"gateway answered {error.code}") from error
-            raise PermanentError(f"gateway refused: {error.code} {error.read()[:200]!r}") from error
-        except (urllib.error.URLError, TimeoutError, OSError) as error:
+            response = _gateway_pool().request(
+                "POST",
+                settings.SMS_GATEWAY_URL,
+                body=json.dumps(body, ensure_ascii=False).encode("utf-8"),
+                headers=headers,
+                timeout=settings.SMS_GATEWAY_TIMEOUT,
+                retries=False,  # the outbox retries, with backoff and a record of each attempt
+            )
+        except urllib3.exceptions.HTTPError as error:  # refused, reset, timed out
             raise TransientError(f"gateway unreachable: {error}") from error
+        if response.status == 429 or response.status >= 500:
+            raise TransientError(f"gateway answered {response.status}")
+        if response.status >= 400:
+            raise PermanentError(f"gateway refused: {response.status} {response.data[:200]!r}")
+
+
+_pool: urllib3.PoolManager | None = None
+
+
+def _gateway_pool() -> urllib3.PoolManager:
+    """One pool of kept-alive connections per worker process (made after the fork): a TLS
+    handshake per message would cost more than the message."""
+    global _pool
+    if _pool is None:
+        _pool = urllib3.PoolManager(maxsize=4)
+    return _pool
 
 
 def _fill(template: Any, values: dict[str, str]) -> Any:

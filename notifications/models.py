@@ -65,5 +65,16 @@ class Notification(models.Model):
             ),
         ]
 
+    # Kinds whose text is a key to someone's account (a one-time sign-in link): the log shows
+    # that such a message went out, never what it said.
+    PRIVATE_KINDS = frozenset({"sign_in_link"})
+
     def __str__(self) -> str:
         return f"{self.kind} → {self.student_id or self.user_id} ({self.status})"
+
+    @property
+    def shown_body(self) -> str:
+        """The text as the message log shows it."""
+        if self.kind in self.PRIVATE_KINDS:
+            return str(_("(not shown: it holds a one-time sign-in link)"))
+        return self.body

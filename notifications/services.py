@@ -4,12 +4,16 @@ Callers pass plain values (who, what kind, the facts); this app never imports th
 """
 
 import datetime as dt
-from collections.abc import Iterable
+import secrets
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -70,6 +74,7 @@ def notification_queue(
     context: dict[str, Any],
     dedup_key: str,
     due_at: dt.datetime | None = None,
+    urgent: bool = False,
 ) -> int:
     """Queue one message of ``kind`` per recipient, rendered in their language; return how
     many were new.
@@ -77,7 +82,8 @@ def notification_queue(
     1. Each recipient is routed: their channel and address, or skipped when they opted out or
        have neither phone nor e-mail.
     2. The text is rendered now (falling back to English, then Greek), so the log shows what
-       was sent; an SMS due in the quiet hours waits until the morning.
+       was sent; an SMS due in the quiet hours waits until the morning, unless it is
+       ``urgent``: something the person is waiting for right now (a sign-in link they asked for).
     3. ``dedup_key`` names the event ("lesson-cancelled:42"); with the recipient it is the
        message's unique key, so the same event never makes two messages.
     4. Call it inside the caller's transaction: the messages exist only if the change commits,
@@ -92,7 +98,7 @@ def notification_queue(
         channel, address, language = route
         used, subject, body = render(kind, language, context)
         due = due_at or now
-        if channel == Notification.Channel.SMS:
+        if channel == Notification.Channel.SMS and not urgent:
             due = after_quiet_hours(due, school)
         rows.append(
             Notification(
@@ -124,10 +130,14 @@ def notification_queue(
 
 
 def _dispatch(ids: list[int]) -> None:
-    from notifications.tasks import send_notification
+    from notifications.tasks import send_notifications
 
-    for pk in ids:
-        send_notification.delay(pk)
+    for start in range(0, len(ids), BATCH):
+        send_notifications.delay(ids[start : start + BATCH])
+
+
+# One task sends up to this many messages: the queue's own cost per task is paid once per batch.
+BATCH = 100
 
 
 class Outcome:
@@ -137,26 +147,45 @@ class Outcome:
     FAILED = "failed"
 
 
-def notification_send(*, notification_id: int, now: dt.datetime | None = None) -> tuple[str, int]:
-    """Send one message if it is due and nobody else is sending it; (outcome, attempts so far).
+def notifications_send(
+    *, ids: list[int], now: dt.datetime | None = None
+) -> dict[int, tuple[str, int]]:
+    """Send the due messages among ``ids`` that nobody else is sending; for each id, (outcome,
+    attempts so far).
 
-    1. Claim it with a conditional UPDATE that must touch exactly one row: queued, due, and not
-       held by another sender (or their hold expired). Two workers, a repeated task or two
-       sweeps: only one gets it.
-    2. Send it. Success: sent, with the time. A transient error: back to the queue (the task
-       retries with backoff) until the last attempt, then failed. A permanent error: failed.
+    1. Claim them with one conditional UPDATE (queued, due, not held by another sender or their
+       hold expired) stamped with this sender's own hold time, and read back exactly the rows
+       carrying that stamp. Two workers, a redelivered task or two sweeps: each row goes to one.
+    2. Send each and record it at once, so a sender killed mid-batch leaves at most the one
+       message it was sending unrecorded (the provider drops a repeat by its reference).
+       Success: sent. A transient error: back in the queue, due again after an exponential
+       backoff (the sweep hands it out then: nothing waits in the broker), until the last attempt
+       fails it. A permanent error: failed at once.
+    3. A sender that runs out of half its hold (a slow gateway) hands the rest back to the
+       queue, in a new task, rather than let its hold lapse while it still sends them.
     """
     now = now or timezone.now()
-    claimed = (
-        Notification.objects.filter(
-            pk=notification_id, status=Notification.Status.QUEUED, due_at__lte=now
-        )
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(claimed_until=now + dt.timedelta(seconds=settings.NOTIFICATIONS_CLAIM_SECONDS))
+    hold = settings.NOTIFICATIONS_CLAIM_SECONDS
+    stamp = now + dt.timedelta(seconds=hold, microseconds=secrets.randbelow(999_999))
+    Notification.objects.filter(
+        pk__in=ids, status=Notification.Status.QUEUED, due_at__lte=now
+    ).filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)).update(claimed_until=stamp)
+    claimed = list(
+        Notification.objects.filter(pk__in=ids, claimed_until=stamp).order_by("due_at", "pk")
     )
-    if claimed != 1:
-        return Outcome.SKIPPED, 0
-    message = Notification.objects.get(pk=notification_id)
+    outcomes = dict.fromkeys(ids, (Outcome.SKIPPED, 0))
+    stop_at = time.monotonic() + hold / 2
+    for index, message in enumerate(claimed):
+        if time.monotonic() > stop_at:
+            rest = [m.pk for m in claimed[index:]]
+            Notification.objects.filter(pk__in=rest, claimed_until=stamp).update(claimed_until=None)
+            transaction.on_commit(partial(_dispatch, rest))
+            break
+        outcomes[message.pk] = _send(message, now)
+    return outcomes
+
+
+def _send(message: Notification, now: dt.datetime) -> tuple[str, int]:
     attempts = message.attempts + 1
     try:
         if message.channel == Notification.Channel.SMS:
@@ -167,27 +196,47 @@ def notification_send(*, notification_id: int, now: dt.datetime | None = None) -
         _record(message, Notification.Status.FAILED, attempts, str(error))
         return Outcome.FAILED, attempts
     except channels.TransientError as error:
-        final = attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS
+        if attempts >= settings.NOTIFICATIONS_MAX_ATTEMPTS:
+            _record(message, Notification.Status.FAILED, attempts, str(error))
+            return Outcome.FAILED, attempts
+        wait = min(600, settings.NOTIFICATIONS_RETRY_BASE_SECONDS * 2 ** (attempts - 1))
         _record(
-            message,
-            Notification.Status.FAILED if final else Notification.Status.QUEUED,
-            attempts,
-            str(error),
+            message, Notification.Status.QUEUED, attempts, str(error),
+            due_at=now + dt.timedelta(seconds=wait),
+        )  # fmt: skip
+        return Outcome.RETRY, attempts
+    with _without_waiting_for_disk():
+        Notification.objects.filter(pk=message.pk).update(
+            status=Notification.Status.SENT,
+            sent_at=timezone.now(),
+            attempts=attempts,
+            claimed_until=None,
+            last_error="",
         )
-        return (Outcome.FAILED if final else Outcome.RETRY), attempts
-    Notification.objects.filter(pk=message.pk).update(
-        status=Notification.Status.SENT,
-        sent_at=timezone.now(),
-        attempts=attempts,
-        claimed_until=None,
-        last_error="",
-    )
     return Outcome.SENT, attempts
 
 
-def _record(message: Notification, status: str, attempts: int, error: str) -> None:
+@contextmanager
+def _without_waiting_for_disk() -> Iterator[None]:
+    """Commit without waiting for PostgreSQL to flush its log to disk: waiting was most of the
+    cost of sending a message. Only a crash of the database server itself, within a fraction of a
+    second, can lose such a commit; the message then goes out again with the same reference,
+    which the provider drops (the same as a worker dying between sending and recording)."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        yield
+
+
+def notification_send(*, notification_id: int, now: dt.datetime | None = None) -> tuple[str, int]:
+    """Send one message (see ``notifications_send``)."""
+    return notifications_send(ids=[notification_id], now=now)[notification_id]
+
+
+def _record(message: Notification, status: str, attempts: int, error: str, **changes: Any) -> None:
     Notification.objects.filter(pk=message.pk).update(
-        status=status, attempts=attempts, last_error=error[:1000], claimed_until=None
+        status=status, attempts=attempts, last_error=error[:1000], claimed_until=None, **changes
     )
 
 

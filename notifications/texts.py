@@ -79,6 +79,14 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
         "uk": ("Результати", "Результати іспиту {round} опубліковано. Перегляньте на своїй сторінці або в школі."),
         "fr": ("Résultats", "Les résultats de l'examen {round} sont publiés. Consultez-les sur votre page ou au secrétariat."),
     },
+    "sign_in_link": {
+        "el": ("Σύνδεση", "Ο σύνδεσμος για να μπείτε στη σελίδα σας: {link} Ισχύει {minutes} λεπτά, μία φορά."),
+        "en": ("Sign in", "Your link to sign in: {link} It works once, for {minutes} minutes."),
+        "ar": ("تسجيل الدخول", "رابط الدخول إلى صفحتك: {link} يعمل مرة واحدة لمدة {minutes} دقيقة."),
+        "fa": ("ورود", "لینک ورود به صفحه شما: {link} فقط یک بار و تا {minutes} دقیقه کار می‌کند."),
+        "uk": ("Вхід", "Ваше посилання для входу: {link} Діє один раз, {minutes} хвилин."),
+        "fr": ("Connexion", "Votre lien pour vous connecter : {link} Il marche une fois, pendant {minutes} minutes."),
+    },
 }  # fmt: skip
 
 import re  # noqa: E402

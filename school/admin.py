@@ -1,14 +1,28 @@
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from school.admin_scoping import SchoolScopedAdmin, register_school_path
-from school.models import Room, School, SpecialCategoryData, Student, Teacher, User, Venue
+from school.models import (
+    RetentionPeriod,
+    Room,
+    School,
+    SpecialCategoryData,
+    SpecialCategoryRead,
+    Student,
+    Teacher,
+    User,
+    Venue,
+)
+from school.permissions import sees_special_category
+from school.retention import student_export_data, student_export_json, student_export_xlsx
+from school.services import special_category_reads_record
 
 for label, path in {
     "school.School": "",
@@ -17,6 +31,8 @@ for label, path in {
     "school.Teacher": "school",
     "school.Student": "school",
     "school.User": "school",
+    "school.RetentionPeriod": "school",
+    "school.SpecialCategoryRead": "school",
 }.items():
     if path:
         register_school_path(label, path)
@@ -28,7 +44,7 @@ class SchoolAdmin(admin.ModelAdmin):
     list_filter = ["programme_period", "country"]
     search_fields = ["name", "operation_code"]
     fieldsets = [
-        (None, {"fields": ["name", "country", "time_zone"]}),
+        (None, {"fields": ["name", "country", "time_zone", "coordinators_two_factor"]}),
         (
             _("Funder"),
             {"fields": ["operation_code", "programme_period", "qualification_counts_as_result"]},
@@ -123,6 +139,64 @@ class StudentAdmin(SchoolScopedAdmin, SimpleHistoryAdmin):
     list_select_related = ["school"]
     raw_id_fields = ["user"]
     inlines = [SpecialCategoryInline]
+    actions = ["export_json", "export_xlsx"]
+
+    def _export(self, request: HttpRequest, queryset: QuerySet[Student]) -> Any:
+        if queryset.count() != 1:
+            self.message_user(
+                request, _("Choose exactly one student to export."), level=messages.ERROR
+            )
+            return None
+        student = queryset.select_related("user").get()
+        return student, student_export_data(
+            student=student,
+            include_special_category=sees_special_category(request.user),
+            reader=request.user,  # type: ignore[arg-type]
+            via="export",
+        )
+
+    @admin.action(description=_("Everything held about the student (JSON)"), permissions=["change"])
+    def export_json(self, request: HttpRequest, queryset: QuerySet[Student]) -> Any:
+        exported = self._export(request, queryset)
+        if exported is None:
+            return None
+        student, data = exported
+        response = HttpResponse(
+            student_export_json(data), content_type="application/json; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="student-{student.pk}.json"'
+        return response
+
+    @admin.action(
+        description=_("Everything held about the student (Excel)"), permissions=["change"]
+    )
+    def export_xlsx(self, request: HttpRequest, queryset: QuerySet[Student]) -> Any:
+        exported = self._export(request, queryset)
+        if exported is None:
+            return None
+        student, data = exported
+        response = HttpResponse(
+            student_export_xlsx(data),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="student-{student.pk}.xlsx"'
+        return response
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
+    ) -> Any:
+        response = super().change_view(request, object_id, form_url, extra_context)
+        # The page shows the special-category inline to those allowed: record that read.
+        if request.method == "GET" and response.status_code == 200:
+            student = self.get_queryset(request).filter(pk=unquote(object_id)).first()
+            if student is not None and sees_special_category(request.user):
+                special_category_reads_record(
+                    user=request.user,  # type: ignore[arg-type]
+                    students=[student],
+                    via="admin",
+                )
+        return response
+
     fieldsets = [
         (
             None,
@@ -169,3 +243,32 @@ class StudentAdmin(SchoolScopedAdmin, SimpleHistoryAdmin):
             },
         ),
     ]
+
+
+@admin.register(SpecialCategoryRead)
+class SpecialCategoryReadAdmin(SchoolScopedAdmin):
+    """Who read which student's special-category data, and when: a trail nobody edits."""
+
+    list_display = ["read_at", "user", "student", "via"]
+    list_filter = ["via"]
+    list_select_related = ["user", "student"]
+    date_hierarchy = "read_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(RetentionPeriod)
+class RetentionPeriodAdmin(SchoolScopedAdmin):
+    """DOMAIN: records of an ESF operation are kept for the audit period, then anonymised."""
+
+    list_display = [
+        "programme_period", "entries_from", "entries_until", "last_payment_on", "years",
+        "audit_hold", "ends_on",
+    ]  # fmt: skip

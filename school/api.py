@@ -1,16 +1,22 @@
 """Who am I: the signed-in user's role, school and profile links."""
 
+from typing import Any
+
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers
+from rest_framework import exceptions, generics, serializers
+from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from school.choices import Role
 from school.models import Teacher, User
 from school.permissions import RolePermission, request_user
 from school.selectors import teachers_visible_to, user_profile
+from school.two_factor import token_matches
 
 
 class MeSerializer(serializers.ModelSerializer):
@@ -39,16 +45,65 @@ class MeSerializer(serializers.ModelSerializer):
         return data
 
 
+class MeSchemaSerializer(serializers.Serializer):
+    """What ``/me/`` answers, for the schema: ``student`` and ``teacher`` only when they apply."""
+
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    role = serializers.ChoiceField(choices=[*Role.choices, ("", "")])
+    school = serializers.IntegerField(allow_null=True)
+    language = serializers.CharField()
+    student = serializers.IntegerField(required=False)
+    teacher = serializers.IntegerField(required=False)
+
+
 class MeView(APIView):
     """The signed-in user: id, username, role, school, language and their student or teacher id."""
 
-    @extend_schema(responses=MeSerializer)
+    @extend_schema(responses=MeSchemaSerializer)
     def get(self, request: Request) -> Response:
         return Response(MeSerializer(user_profile(user_id=request_user(request).pk or 0)).data)
 
 
+class TokenRequestSerializer(AuthTokenSerializer):
+    otp = serializers.CharField(
+        required=False,
+        write_only=True,
+        max_length=12,
+        help_text="The authenticator app's code, for coordinators of schools that ask for one.",
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        user = attrs["user"]
+        if (
+            user.role == "coordinator"
+            and user.school is not None
+            and user.school.coordinators_two_factor
+            and not token_matches(user=user, token=attrs.get("otp", ""))
+        ):
+            raise serializers.ValidationError(
+                {"otp": [_("Your school asks for the code from your authenticator app.")]}
+            )
+        return attrs
+
+
 class TokenView(ObtainAuthToken):
-    """Exchange a username and password for an API token (send it as ``Authorization: Token``)."""
+    """Exchange a username and password (and, where the school asks, a two-factor code) for an
+    API token (send it as ``Authorization: Token``)."""
+
+    serializer_class = TokenRequestSerializer
+
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        try:
+            return super().post(request, *args, **kwargs)
+        except serializers.ValidationError:
+            # django-axes marks a locked-out attempt on the request it was handed (DRF's).
+            if getattr(request, "axes_locked_out", False):
+                raise exceptions.Throttled(
+                    detail=_("Too many failed sign-ins. Try again later.")
+                ) from None
+            raise
 
 
 class TeacherSerializer(serializers.ModelSerializer):

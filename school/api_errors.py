@@ -4,8 +4,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.serializers import as_serializer_error
@@ -19,7 +20,7 @@ class Conflict(exceptions.APIException):
     registration after the deadline)."""
 
     status_code = status.HTTP_409_CONFLICT
-    default_detail = "The request conflicts with the current state."
+    default_detail = _("The request conflicts with the current state.")
     default_code = "conflict"
 
 
@@ -33,6 +34,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DataError):
+        # A value the database cannot hold (a time-zone offset beyond ±15:59, a year past
+        # its range) that passed the form checks: the input is at fault, not the server.
+        exc = exceptions.ValidationError({"detail": "A value is out of the range allowed."})
     elif isinstance(exc, IntegrityError):
         # A race lost against a database constraint: the state changed under the request.
         exc = Conflict()

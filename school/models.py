@@ -87,20 +87,24 @@ class School(models.Model):
         help_text=_("Decides which ESF indicator set the funder's report uses."),
     )
     absence_limit_percent = models.DecimalField(
+        # xgettext:no-python-format
         _("absence limit (% of total hours)"),
         max_digits=5,
         decimal_places=2,
         default=10,
         validators=percent_validators,
+        # xgettext:no-python-format
         help_text=_("ESF-funded training in Greece allows 10% of a programme's total hours."),
     )
     extended_absence_limit_percent = models.DecimalField(
+        # xgettext:no-python-format
         _("extended absence limit (% of total hours)"),
         max_digits=5,
         decimal_places=2,
         default=20,
         validators=percent_validators,
         help_text=_(
+            # xgettext:no-python-format
             "For participants with a disability or documented hospitalisation (20% in Greece)."
         ),
     )
@@ -116,6 +120,13 @@ class School(models.Model):
         _("certificate counts as 'gaining a qualification'"),
         default=True,
         help_text=_("Whether the funder counts the language certificate as a result indicator."),
+    )
+    coordinators_two_factor = models.BooleanField(
+        _("coordinators sign in with a second factor"),
+        default=False,
+        help_text=_(
+            "Coordinators then confirm each sign-in with a code from an authenticator app (TOTP)."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -143,6 +154,11 @@ class School(models.Model):
         return zoneinfo.ZoneInfo(self.time_zone)
 
 
+def default_language() -> str:
+    """The installation's language (Greek by default) for a new account."""
+    return settings.LANGUAGE_CODE
+
+
 class User(AbstractUser):
     """A person who signs in. ``role`` decides what they see; ``school`` is their tenant."""
 
@@ -156,7 +172,7 @@ class User(AbstractUser):
     )
     role = models.CharField(_("role"), max_length=20, choices=Role, blank=True)
     language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, default="el"
+        _("language"), max_length=8, choices=settings.LANGUAGES, default=default_language
     )
 
     class Meta(AbstractUser.Meta):
@@ -304,6 +320,14 @@ class Student(models.Model):
         help_text=_("Set when the student passes a certification exam."),
     )
 
+    anonymised_on = models.DateField(
+        _("anonymised on"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Personal data replaced after the retention period; figures stay."),
+    )
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -383,6 +407,130 @@ class SpecialCategoryData(models.Model):
 
     def __str__(self) -> str:
         return str(_("Special-category data #%(id)s") % {"id": self.pk})
+
+
+class RetentionPeriod(models.Model):
+    """How long one programme period's participant records are kept (DOMAIN.md §4).
+
+    2021-2027: five years from 31 December of the year of the funder's last payment; 2014-2020:
+    two to three years after the accounts (the years are data). Students who entered while the
+    period ran are anonymised once it has ended, unless an audit holds the records.
+    """
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="retention_periods")
+    programme_period = models.CharField(
+        _("programme period"), max_length=9, choices=ProgrammePeriod
+    )
+    entries_from = models.DateField(_("participants who entered from"))
+    entries_until = models.DateField(_("participants who entered until"))
+    last_payment_on = models.DateField(
+        _("funder's last payment (or accounts) on"),
+        null=True,
+        blank=True,
+        help_text=_("Blank while payments go on: nothing is anonymised before it is known."),
+    )
+    years = models.PositiveSmallIntegerField(
+        _("years kept after 31 December of that year"),
+        default=5,
+        help_text=_("5 for ESF+ 2021-2027; 2-3 for ESF 2014-2020 (see the funder's notice)."),
+    )
+    audit_hold = models.BooleanField(
+        _("held for an audit"),
+        default=False,
+        help_text=_("Records are kept longer while an audit is under way."),
+    )
+
+    class Meta:
+        verbose_name = _("retention period")
+        verbose_name_plural = _("retention periods")
+        ordering = ["school", "entries_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "programme_period"], name="retention_one_per_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(entries_until__gte=F("entries_from")),
+                name="retention_entries_order",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school} {self.programme_period}"
+
+    @property
+    def ends_on(self) -> date | None:
+        """The last day records are kept: 31 December of the payment year plus the years."""
+        if self.last_payment_on is None:
+            return None
+        return date(self.last_payment_on.year + self.years, 12, 31)
+
+
+class SpecialCategoryRead(models.Model):
+    """One read of a student's special-category data: who, when, which student and how.
+
+    A table, not a log line, so the record itself holds no disability or minority answer and
+    can be shown to the school's coordinators and auditors.
+    """
+
+    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="special_category_reads"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    read_at = models.DateTimeField(_("read at"), auto_now_add=True, db_index=True)
+    via = models.CharField(_("via"), max_length=40)
+
+    class Meta:
+        verbose_name = _("special-category read")
+        verbose_name_plural = _("special-category reads")
+        ordering = ["-read_at", "-id"]
+        indexes = [models.Index(fields=["school", "-read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.student_id} {self.read_at:%Y-%m-%d %H:%M}"
+
+
+class CalendarFeed(models.Model):
+    """A user's secret calendar address, for calendar apps that cannot sign in.
+
+    The address is ``public_id`` plus an HMAC of a random ``key`` under the site's secret key:
+    the table alone does not give the address away, and a renewal (a new id and key) makes the
+    old address answer 404.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    public_id = models.CharField(max_length=32, unique=True)
+    key = models.CharField(max_length=64)
+    renewed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"calendar feed of user #{self.user_id}"
+
+
+class SignInLink(models.Model):
+    """A one-time sign-in link: only a hash of its token is kept; used once, then dead."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_in_links"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sign-in link")
+        verbose_name_plural = _("sign-in links")
+        indexes = [models.Index(fields=["expires_at"])]
+
+    def __str__(self) -> str:
+        return f"sign-in link #{self.pk} of user #{self.user_id}"
 
 
 def report_upload_to(report: "Report", filename: str) -> str:

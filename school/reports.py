@@ -39,6 +39,8 @@ class ReportRequest:
     end: dt.date
     cycle_code: str = ""
     special_category: bool = False
+    # Whose reads of special-category data are recorded (none for an operator's command).
+    reader: User | None = None
 
 
 # A builder writes the whole workbook and reports how far it got (0-100) as it goes.
@@ -98,7 +100,6 @@ def report_request(
 ) -> Report:
     """Record what was asked and queue the build once the row is committed (never built in the
     request). Special-category columns go in only for a user allowed to see them."""
-    from school.permissions import sees_special_category
 
     report_kind(kind)
     report_period_check(start, end)
@@ -141,7 +142,7 @@ def report_build(*, report_id: int) -> str:
     )
     if claimed != 1:
         return "skipped"
-    report = Report.objects.select_related("school").get(pk=report_id)
+    report = Report.objects.select_related("school", "requested_by").get(pk=report_id)
     if report.with_special_category:
         # Special-category data is read for this workbook (GDPR art. 9): say who asked.
         logger.info(
@@ -169,6 +170,7 @@ def report_build(*, report_id: int) -> str:
                 end=report.period_end,
                 cycle_code=report.cycle_code,
                 special_category=report.with_special_category,
+                reader=report.requested_by,
             ),
             path=path,
             progress=progress,

@@ -1,12 +1,28 @@
 """Everything that writes schools and people."""
 
+import datetime as dt
+import hashlib
+import secrets
+
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from school.choices import ProgrammePeriod, Role
-from school.models import School, Student, Teacher, User
+from school.models import (
+    CalendarFeed,
+    School,
+    SignInLink,
+    SpecialCategoryData,
+    SpecialCategoryRead,
+    Student,
+    Teacher,
+    User,
+)
 
 
 @transaction.atomic
@@ -124,3 +140,112 @@ def student_update(*, student: Student, **fields: object) -> Student:
     student.full_clean()
     student.save()
     return student
+
+
+def special_category_reads_record(*, user: User, students: list[Student], via: str) -> None:
+    """Keep who read which students' special-category data, when and through what.
+
+    A row per student in ``SpecialCategoryRead``; nothing of the data itself, and nothing in
+    the log files, so the trail can be shown without showing what was read.
+    """
+    SpecialCategoryRead.objects.bulk_create(
+        SpecialCategoryRead(school_id=student.school_id, student=student, user=user, via=via)
+        for student in students
+    )
+
+
+SPECIAL_CATEGORY_FIELDS = {f.name for f in SpecialCategoryData._meta.fields if f.name != "student"}
+
+
+@transaction.atomic
+def special_category_update(*, student: Student, **fields: object) -> SpecialCategoryData:
+    unknown = set(fields) - SPECIAL_CATEGORY_FIELDS
+    if unknown:
+        raise ValueError(f"not special-category fields: {sorted(unknown)}")
+    data, _created = SpecialCategoryData.objects.select_for_update().get_or_create(student=student)
+    for name, value in fields.items():
+        setattr(data, name, value)
+    data.full_clean()
+    data.save()
+    return data
+
+
+@transaction.atomic
+def user_language_set(*, user: User, language: str) -> User:
+    """Keep a user's language on their profile; a student's messages follow it too."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Unknown language.")})
+    User.objects.filter(pk=user.pk).update(language=language)
+    user.language = language
+    if user.role == Role.STUDENT:
+        Student.objects.filter(user=user).update(language=language)
+    return user
+
+
+# -- the secret calendar address -------------------------------------------------------------
+
+
+def calendar_feed_token(feed: CalendarFeed) -> str:
+    """The feed's secret: its public id and an HMAC (SHA-256) of its key under SECRET_KEY."""
+    digest = salted_hmac(
+        "school.calendar_feed", f"{feed.public_id}:{feed.key}", algorithm="sha256"
+    ).hexdigest()
+    return f"{feed.public_id}{digest}"
+
+
+@transaction.atomic
+def calendar_feed_renew(*, user: User) -> CalendarFeed:
+    """A new secret address; the old one stops working at once."""
+    feed, _created = CalendarFeed.objects.select_for_update().get_or_create(
+        user=user,
+        defaults={"public_id": secrets.token_hex(8), "key": secrets.token_urlsafe(32)},
+    )
+    if not _created:
+        feed.public_id = secrets.token_hex(8)
+        feed.key = secrets.token_urlsafe(32)
+        feed.save(update_fields=["public_id", "key", "renewed_at"])
+    return feed
+
+
+# -- one-time sign-in links ------------------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def sign_in_link_create(*, user: User) -> str:
+    """A new one-time sign-in token for a user (only its hash is stored)."""
+    token = secrets.token_urlsafe(32)
+    # Dead links are of no use to anyone: clear a day's worth out as new ones are made.
+    SignInLink.objects.filter(expires_at__lt=timezone.now() - dt.timedelta(days=1)).delete()
+    SignInLink.objects.create(
+        user=user,
+        token_hash=_token_hash(token),
+        expires_at=timezone.now() + dt.timedelta(minutes=settings.SIGN_IN_LINK_MINUTES),
+    )
+    return token
+
+
+def sign_in_link_use(*, token: str) -> User | None:
+    """The user a token signs in, once: a conditional UPDATE that only one request can win.
+
+    Unknown, expired and used tokens all give None; so does an account that was disabled.
+    """
+    if not token or len(token) > 100:
+        return None
+    now = timezone.now()
+    with transaction.atomic():
+        link = (
+            SignInLink.objects.select_for_update()
+            .filter(token_hash=_token_hash(token), used_at__isnull=True, expires_at__gt=now)
+            .select_related("user")
+            .first()
+        )
+        if link is None or not link.user.is_active:
+            return None
+        link.used_at = now
+        link.save(update_fields=["used_at"])
+        # Old links of the same user are of no more use once they are signed in.
+        SignInLink.objects.filter(user=link.user, used_at__isnull=True).update(used_at=now)
+    return link.user

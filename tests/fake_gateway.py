@@ -3,6 +3,7 @@ real provider). It can answer 500 for a while, or 400 for some numbers, like rea
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ class Gateway:
     received: list[dict] = field(default_factory=list)
     fail_next: int = 0  # answer 500 to this many requests first
     refuse_numbers: set[str] = field(default_factory=set)  # answer 400 for these
+    delay: float = 0.0  # seconds before each answer: a slow provider
     headers: list[dict] = field(default_factory=list)
     # Like real providers' client references: a repeat of an accepted reference is acknowledged
     # but not delivered again (a sender that died between sending and recording it).
@@ -32,8 +34,13 @@ def fake_gateway() -> Iterator[Gateway]:
     gateway = Gateway()
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keeps connections alive, as real providers do
+        disable_nagle_algorithm = True  # headers and body go out in two writes
+
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])).decode("utf-8"))
+            if gateway.delay:
+                time.sleep(gateway.delay)
             with gateway.lock:
                 gateway.headers.append(dict(self.headers))
                 if gateway.fail_next > 0:
@@ -50,10 +57,12 @@ def fake_gateway() -> Iterator[Gateway]:
                         gateway.repeats += 1
                     else:
                         gateway.delivered[reference] = body
+            answer = b'{"ok": true}' if code == 200 else b'{"error": "no"}'
             self.send_response(code)
             self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(answer)))
             self.end_headers()
-            self.wfile.write(b'{"ok": true}' if code == 200 else b'{"error": "no"}')
+            self.wfile.write(answer)
 
         def log_message(self, *args: object) -> None:
             return

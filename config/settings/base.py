@@ -11,6 +11,8 @@ from pathlib import Path
 import environ
 from django.utils.translation import gettext_lazy as _
 
+from config.broker import transport_for
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 
@@ -47,6 +49,10 @@ INSTALLED_APPS = [
     "django_countries",
     "phonenumber_field",
     "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "csp",
     # The project's own apps, bottom layer first: each imports only those listed before it.
     "school",
     "notifications",
@@ -57,16 +63,23 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "school.middleware.RequestSizeLimitMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "school.middleware.RejectNulBytesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "school.middleware.TwoFactorMiddleware",
     "school.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into its lockout response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -100,6 +113,44 @@ LOGIN_URL = "home"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
+# django-axes counts failed sign-ins (pages, admin and the API token) before the password check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Five failures from one address for one username lock that pair out for an hour: a guessing
+# attack stops, while a forgetful student on the school's shared wifi does not lock out the class.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "school.middleware.axes_username"
+# Behind a reverse proxy set AXES_PROXY_COUNT; otherwise a forged X-Forwarded-For is ignored.
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+# Usernames of failed attempts are kept (they are needed to lock the pair) but no passwords.
+AXES_SENSITIVE_PARAMETERS = ["password", "otp"]
+
+# Content-Security-Policy: our own scripts, styles and images only. The one inline handler (the
+# language switcher's onchange) is allowed by its hash rather than by 'unsafe-inline'.
+LANGUAGE_SWITCH_HANDLER_HASH = "'sha256-osjxnKEPL/pQJbFk1dKsF7PYFmTyMWGmVSiL9inhxJY='"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'unsafe-hashes'", LANGUAGE_SWITCH_HANDLER_HASH],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -118,7 +169,8 @@ LANGUAGES = [
     ("uk", _("Ukrainian")),
     ("fr", _("French")),
 ]
-LOCALE_PATHS = [BASE_DIR / "config" / "locale"]
+# The project's translations (``make messages`` updates them, ``compilemessages`` builds .mo).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
 # Each school has its own time zone; this is only the default for new schools and the admin.
@@ -137,13 +189,14 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+# The mail URL and the Redis URL may carry passwords: both may come from a file (NAME_FILE).
+EMAIL_CONFIG = env.email_url_config(env_secret("EMAIL_URL", "consolemail://"))
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="school-office@localhost")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "school.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -168,12 +221,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {"AnswerEnum": "school.choices.Answer"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "school.api_schema.add_error_responses",
+        "courses.api.students.close_teacher_view_schema",
+    ],
 }
 
 # Celery: JSON only, a task is acknowledged after it ran (acks_late) so a worker that dies
 # mid-task leaves it for another, and each worker takes one message at a time.
-REDIS_URL = env.str("REDIS_URL", default="")
+REDIS_URL = env_secret("REDIS_URL", "") or ""
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
+CELERY_BROKER_TRANSPORT = transport_for(CELERY_BROKER_URL)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -206,14 +265,26 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 # Seconds a health check waits for the database or broker before calling it down.
 HEALTHCHECK_TIMEOUT = env.float("HEALTHCHECK_TIMEOUT", default=2.0)
 
+# Secret calendar addresses and sign-in links carry their token in the path: the filter
+# blanks it out of every log line (Django's "Not Found: /calendar/..." and runserver's access log).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"secret_paths": {"()": "config.log_filters.SecretPathFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["secret_paths"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["secret_paths"]},
+        "django.server": {"filters": ["secret_paths"]},
+        "django.security": {"filters": ["secret_paths"]},
     },
 }
 
@@ -221,6 +292,8 @@ LOGGING = {
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5_000_000)
 IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=50_000_000)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=5_000)
+# Any request body above this is refused before it is read (413); room for a sheet and its form.
+MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=IMPORT_MAX_BYTES + 1_000_000)
 
 # Pass rates are worked out again this many seconds after the first change of a burst.
 PASS_RATES_DEBOUNCE_SECONDS = env.int("PASS_RATES_DEBOUNCE_SECONDS", default=15)
@@ -260,3 +333,14 @@ NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=6)
 NOTIFICATIONS_RETRY_BASE_SECONDS = env.int("NOTIFICATIONS_RETRY_BASE_SECONDS", default=5)
 # How long a sender holds a message before another may take it (a worker that died).
 NOTIFICATIONS_CLAIM_SECONDS = env.int("NOTIFICATIONS_CLAIM_SECONDS", default=120)
+
+# One-time sign-in links for students: minutes a link lives, and how many may be asked for per
+# phone or e-mail address and per IP address within the window (seconds).
+SIGN_IN_LINK_MINUTES = env.int("SIGN_IN_LINK_MINUTES", default=15)
+SIGN_IN_LINK_PER_ADDRESS = env.int("SIGN_IN_LINK_PER_ADDRESS", default=3)
+SIGN_IN_LINK_PER_IP = env.int("SIGN_IN_LINK_PER_IP", default=10)
+SIGN_IN_LINK_WINDOW_SECONDS = env.int("SIGN_IN_LINK_WINDOW_SECONDS", default=3600)
+# Phone numbers typed without a country code are read as numbers of this country.
+PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="GR")
+# Where links in messages point (``https://office.example.org``); empty: the requesting host.
+SITE_URL = env.str("SITE_URL", default="")

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, viewsets
 
 from courses.models import Closure
@@ -17,7 +18,7 @@ class ClosureSerializer(serializers.ModelSerializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["ends_on"] < attrs["starts_on"]:
             raise serializers.ValidationError(
-                {"ends_on": ["A closure ends on or after its first day."]}
+                {"ends_on": [_("A closure ends on or after its first day.")]}
             )
         return attrs
 

@@ -8,7 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from courses import services
-from courses.api.fields import SchoolScopedPrimaryKeyField
+from courses.api.fields import ClockTimeField, SchoolScopedPrimaryKeyField
 from courses.api.lessons import LessonSerializer
 from courses.calendar import Slot
 from courses.models import Cycle, Enrollment, Level, TimetableSlot
@@ -23,8 +23,8 @@ class TimetableSlotSerializer(serializers.Serializer):
     weekday = serializers.IntegerField(
         min_value=0, max_value=6, help_text="0 = Monday … 6 = Sunday"
     )
-    starts_at = serializers.TimeField(format="%H:%M")
-    ends_at = serializers.TimeField(format="%H:%M")
+    starts_at = ClockTimeField()
+    ends_at = ClockTimeField()
 
 
 class CycleSerializer(serializers.ModelSerializer):
@@ -156,11 +156,10 @@ class CycleViewSet(
     @action(detail=True, methods=["post"])
     def waitlist(self, request: Request, pk: str | None = None) -> Response:
         """Reorder the waitlist: ``{"order": [enrollment ids, first first]}``."""
+        cycle = self.get_object()  # first: another school's cycle is a 404 whatever the body
         serializer = ReorderSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        ordered = services.waitlist_reorder(
-            cycle=self.get_object(), order=serializer.validated_data["order"]
-        )
+        ordered = services.waitlist_reorder(cycle=cycle, order=serializer.validated_data["order"])
         return Response({"order": [e.pk for e in ordered]})
 
     @extend_schema(request=None, responses=CompletionSerializer)

@@ -84,10 +84,11 @@ class EnrollmentViewSet(
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
         """Withdraw with a reason; the freed seat goes to the first on the waitlist, who is told."""
+        enrollment = self.get_object()  # first: a foreign enrollment is a 404 whatever the body
         serializer = WithdrawSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         enrollment = services.enrollment_withdraw(
-            enrollment=self.get_object(), reason=serializer.validated_data["reason"]
+            enrollment=enrollment, reason=serializer.validated_data["reason"]
         )
         return Response(self.get_serializer(self.get_queryset().get(pk=enrollment.pk)).data)
 

@@ -2,15 +2,16 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import MethodNotAllowed, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from courses import services
-from courses.api.fields import SchoolScopedPrimaryKeyField
+from courses.api.fields import ClockTimeField, SchoolScopedPrimaryKeyField
 from courses.models import Attendance, Lesson
 from courses.selectors import lessons_visible_to, roster_for_lesson
 from school.models import Room
@@ -21,8 +22,8 @@ MOVE_FIELDS = {"date", "starts_at", "ends_at", "room"}
 
 class LessonSerializer(serializers.ModelSerializer):
     cycle_code = serializers.CharField(source="cycle.code", read_only=True)
-    starts_at = serializers.TimeField(format="%H:%M", required=False)
-    ends_at = serializers.TimeField(format="%H:%M", required=False)
+    starts_at = ClockTimeField(required=False)
+    ends_at = ClockTimeField(required=False)
     room = SchoolScopedPrimaryKeyField(
         queryset=Room.objects.all(), school_path="venue__school", allow_null=True, required=False
     )
@@ -72,7 +73,6 @@ class LessonFilter(django_filters.FilterSet):
 class LessonViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
     viewsets.GenericViewSet,
 ):
     """Lessons of the cycles the user may see. PATCH ``status`` to cancel (the students are
@@ -117,11 +117,9 @@ class LessonViewSet(
         )
         return Response(RosterEntrySerializer(roster, many=True).data)
 
-    @extend_schema(exclude=True)
-    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        # Lessons change field by field (PATCH), each change through its service.
-        raise MethodNotAllowed("PUT")
-
+    # Lessons change field by field (PATCH), each change through its service; there is no PUT of
+    # a whole lesson, so the router offers none.
+    @extend_schema(request=LessonSerializer, responses=LessonSerializer)
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         lesson = self.get_object()
         serializer = self.get_serializer(lesson, data=request.data, partial=True)
@@ -129,7 +127,7 @@ class LessonViewSet(
         data = serializer.validated_data
         moving = MOVE_FIELDS & set(data)
         if moving and request_user(request).role != "coordinator":
-            raise PermissionDenied("Only a coordinator moves lessons.")
+            raise PermissionDenied(_("Only a coordinator moves lessons."))
         if data.get("status") == Lesson.Status.CANCELLED:
             lesson = services.lesson_cancel(lesson=lesson)
         elif moving:

@@ -1,15 +1,25 @@
 from typing import Any
 
 from django.db.models import QuerySet
+from django_countries.serializer_fields import CountryField
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
 from phonenumber_field.serializerfields import PhoneNumberField
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from courses.selectors import students_visible_to
 from school import services as school_services
-from school.models import Student
-from school.permissions import RolePermission, request_school, request_user
+from school.models import SpecialCategoryData, Student
+from school.permissions import (
+    RolePermission,
+    request_school,
+    request_user,
+    sees_special_category,
+)
+from school.selectors import special_category_read
 
 PARTICIPANT_FIELDS = [
     "entry_form_on", "labour_market_status", "unemployed_months", "isced_level",
@@ -23,6 +33,8 @@ class StudentSerializer(serializers.ModelSerializer):
     """A student with the funder's participant record (special-category data is never here)."""
 
     phone = PhoneNumberField(required=False, allow_blank=True)
+    # django-countries' own field: a blank nationality comes out as "", not an object.
+    nationality = CountryField(required=False, allow_blank=True)
 
     class Meta:
         model = Student
@@ -42,6 +54,39 @@ class TeacherViewOfStudentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class SpecialCategorySerializer(serializers.ModelSerializer):
+    """GDPR art. 9 answers; only for users holding the special-category permission."""
+
+    class Meta:
+        model = SpecialCategoryData
+        fields = [
+            "disability", "disability_asked_on", "minority", "minority_asked_on",
+            "documented_hospitalisation",
+        ]  # fmt: skip
+
+
+def close_teacher_view_schema(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """OpenAPI post-processing: a teacher's view of a student has exactly its four fields, so
+    it can never be mistaken for the full record in the ``oneOf`` of ``StudentByRole``."""
+    schemas = result.get("components", {}).get("schemas", {})
+    if "TeacherViewOfStudent" in schemas:
+        schemas["TeacherViewOfStudent"]["additionalProperties"] = False
+    return result
+
+
+def _by_role(many: bool = False) -> PolymorphicProxySerializer:
+    return PolymorphicProxySerializer(
+        component_name="StudentByRole",
+        serializers=[StudentSerializer, TeacherViewOfStudentSerializer],
+        resource_type_field_name=None,
+        many=many,
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(responses=_by_role(many=True)),
+    retrieve=extend_schema(responses=_by_role()),
+)
 class StudentViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -56,10 +101,13 @@ class StudentViewSet(
     permission_classes = [RolePermission]
     read_roles = ("coordinator", "auditor", "teacher", "student")
     write_roles = ("coordinator",)
+    read_roles_by_action = {"special_category": ("coordinator",)}
     http_method_names = ["get", "post", "patch", "head", "options"]
     filterset_fields = ["nationality", "gender", "language"]
 
     def get_serializer_class(self) -> type[serializers.ModelSerializer]:
+        if getattr(self, "action", None) == "special_category":
+            return SpecialCategorySerializer
         if getattr(self.request.user, "role", None) == "teacher":
             return TeacherViewOfStudentSerializer
         return StudentSerializer
@@ -89,3 +137,22 @@ class StudentViewSet(
         serializer.is_valid(raise_exception=True)
         student = school_services.student_update(student=student, **serializer.validated_data)
         return Response(self.get_serializer(student).data)
+
+    @extend_schema(
+        methods=["PATCH"], request=SpecialCategorySerializer, responses=SpecialCategorySerializer
+    )
+    @extend_schema(methods=["GET"], responses=SpecialCategorySerializer)
+    @action(detail=True, methods=["get", "patch"], url_path="special-category")
+    def special_category(self, request: Request, pk: str | None = None) -> Response:
+        """Disability, minority and hospitalisation: coordinators holding the special-category
+        permission only; every read is recorded (who, when, which student)."""
+        student = self.get_object()
+        user = request_user(request)
+        if not sees_special_category(user):
+            raise PermissionDenied
+        if request.method == "PATCH":
+            serializer = SpecialCategorySerializer(data=request.data, partial=True)
+            serializer.is_valid(raise_exception=True)
+            school_services.special_category_update(student=student, **serializer.validated_data)
+        data = special_category_read(user=user, student=student, via="api")
+        return Response(SpecialCategorySerializer(data).data)

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
 from config.celery_app import app as celery_app
-from school.models import Report, SpecialCategoryData
+from school.models import Report, SpecialCategoryData, SpecialCategoryRead
 from school.reports import _KINDS, ReportKind, report_build, report_kind_register
 from school.tasks import build_report
 from tests.conftest import api_as
@@ -88,6 +88,7 @@ def test_posted_report_is_built_by_the_task_after_commit_and_downloads(
     detail = client.get(f"/api/v1/reports/{body['id']}/").json()
     assert detail["status"] == "done" and detail["progress"] == 100 and detail["error"] == ""
     assert detail["with_special_category"] is False  # no permission: no special-category columns
+    assert not SpecialCategoryRead.objects.exists()
     download = client.get(detail["download"])
     assert download.status_code == 200
     assert download["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -104,6 +105,10 @@ def test_special_category_only_for_holders_of_the_permission(
         report_id = api_as(coordinator).post("/api/v1/reports/", ASK, format="json").json()["id"]
     report = Report.objects.get(pk=report_id)
     assert report.status == "done" and report.with_special_category
+    # The read of the participant's special-category data is on record (who, whom, how).
+    read = SpecialCategoryRead.objects.get()
+    assert (read.user, read.student_id) == (coordinator, participant.student_id)
+    assert read.via == "report esf-participants"
     book = load_workbook(report.file.path)
     heading = next(book["Participants"].iter_rows(values_only=True))
     assert "Disability" in heading and "EECO12" in heading

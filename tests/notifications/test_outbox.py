@@ -11,6 +11,7 @@ from notifications.services import (
     notification_queue,
     notification_send,
     notifications_due,
+    notifications_send,
 )
 from notifications.texts import TEXTS, render
 from tests.conftest import api_as
@@ -104,6 +105,16 @@ def test_quiet_hours_hold_sms_but_not_email(school):
     assert notifications_due(now=night) == [Notification.objects.get(student=email_student).pk]
 
 
+def test_an_urgent_sms_is_not_held_in_the_quiet_hours(school):
+    night = dt.datetime(2026, 11, 23, 20, 30, tzinfo=dt.UTC)
+    student = StudentFactory(school=school)
+    notification_queue(
+        school=school, kind="lesson_cancelled", recipients=[Recipient(student=student)],
+        context=CONTEXT, dedup_key="urgent:1", due_at=night, urgent=True,
+    )  # fmt: skip
+    assert Notification.objects.get(student=student).due_at == night
+
+
 def test_sent_once_through_the_http_gateway_even_when_asked_twice(school, http_sms):
     student = StudentFactory(school=school)
     queue(school, [student])
@@ -130,13 +141,21 @@ def test_a_held_message_is_not_taken_by_a_second_sender(school, http_sms):
     )
 
 
-def test_gateway_500_is_retried_then_sent(school, http_sms):
+def test_gateway_500_is_retried_with_exponential_backoff_then_sent(school, http_sms, settings):
+    settings.NOTIFICATIONS_RETRY_BASE_SECONDS = 5
     http_sms.fail_next = 2
     queue(school, [StudentFactory(school=school)])
     message = Notification.objects.get()
     assert notification_send(notification_id=message.pk, now=NOON) == (Outcome.RETRY, 1)
-    assert notification_send(notification_id=message.pk, now=NOON) == (Outcome.RETRY, 2)
-    assert notification_send(notification_id=message.pk, now=NOON) == (Outcome.SENT, 3)
+    message.refresh_from_db()
+    assert message.due_at == NOON + dt.timedelta(seconds=5)
+    # Not due yet: the sweep leaves it alone until the backoff has passed.
+    assert notification_send(notification_id=message.pk, now=NOON)[0] == Outcome.SKIPPED
+    later = NOON + dt.timedelta(seconds=5)
+    assert notification_send(notification_id=message.pk, now=later) == (Outcome.RETRY, 2)
+    message.refresh_from_db()
+    assert message.due_at == later + dt.timedelta(seconds=10)
+    assert notification_send(notification_id=message.pk, now=message.due_at) == (Outcome.SENT, 3)
     assert len(http_sms.accepted) == 1
 
 
@@ -144,7 +163,10 @@ def test_a_gateway_that_keeps_failing_ends_failed_after_the_last_attempt(school,
     http_sms.fail_next = 10
     queue(school, [StudentFactory(school=school)])
     message = Notification.objects.get()
-    outcomes = [notification_send(notification_id=message.pk, now=NOON)[0] for _ in range(3)]
+    outcomes = []
+    for _ in range(3):
+        message.refresh_from_db()
+        outcomes.append(notification_send(notification_id=message.pk, now=message.due_at)[0])
     assert outcomes == [Outcome.RETRY, Outcome.RETRY, Outcome.FAILED]
     message.refresh_from_db()
     assert message.status == "failed"
@@ -213,18 +235,40 @@ def test_cancelling_a_lesson_puts_a_message_per_student_in_their_language(coordi
     ) == ["ar", "fa", "fr", "uk"]
 
 
-def test_the_send_task_retries_with_exponential_backoff(school, http_sms, settings):
-    from celery.exceptions import Retry
+def test_a_batch_sends_records_and_backs_off(school, http_sms):
+    from notifications.tasks import send_notifications
 
-    from notifications.tasks import send_notification
+    students = [StudentFactory(school=school) for _ in range(5)]
+    http_sms.refuse_numbers.add(str(students[0].phone))
+    queue(school, students)
+    ids = list(Notification.objects.order_by("pk").values_list("pk", flat=True))
+    held = ids[4]
+    Notification.objects.filter(pk=held).update(claimed_until=NOON + dt.timedelta(minutes=1))
+    http_sms.fail_next = 1  # the first request (the refused number's) gets a 500 instead
+    outcomes = notifications_send(ids=ids, now=NOON)
+    assert [outcomes[pk][0] for pk in ids] == ["retry", "sent", "sent", "sent", "skipped"]
+    retried = Notification.objects.get(pk=ids[0])
+    assert (retried.status, retried.attempts) == ("queued", 1)
+    assert retried.due_at > NOON
+    assert Notification.objects.get(pk=held).status == "queued"  # another sender holds it
+    # Sent ones are not sent again by a repeated batch.
+    assert send_notifications.apply(args=(ids,)).get() == {"skipped": 5}
+    assert len(http_sms.delivered) == 3
 
-    settings.NOTIFICATIONS_RETRY_BASE_SECONDS = 5
-    http_sms.fail_next = 1
-    queue(
-        school, [StudentFactory(school=school)], due_at=dt.datetime(2020, 1, 1, 10, tzinfo=dt.UTC)
-    )
-    message = Notification.objects.get()
-    with pytest.raises(Retry) as retry:
-        send_notification.apply(args=(message.pk,), throw=True)
-    assert retry.value.when == 5
-    assert send_notification.apply(args=(message.pk,)).get() == "sent"
+
+def test_a_slow_gateway_makes_the_sender_hand_back_the_rest_before_its_hold_lapses(
+    school, http_sms, settings, django_capture_on_commit_callbacks
+):
+    settings.NOTIFICATIONS_CLAIM_SECONDS = 1  # half of it, 0.5 s, is the sender's budget
+    http_sms.delay = 0.2
+    queue(school, [StudentFactory(school=school) for _ in range(10)])
+    ids = list(Notification.objects.order_by("due_at", "pk").values_list("pk", flat=True))
+    with django_capture_on_commit_callbacks(execute=False) as handed_back:
+        outcomes = notifications_send(ids=ids, now=NOON)
+    sent = [pk for pk in ids if outcomes[pk][0] == Outcome.SENT]
+    rest = [pk for pk in ids if outcomes[pk][0] == Outcome.SKIPPED]
+    assert 1 <= len(sent) <= 4
+    assert sent + rest == ids  # in order: the first ones sent, the others handed back
+    assert not Notification.objects.filter(pk__in=rest).exclude(claimed_until=None).exists()
+    assert notifications_due(now=NOON) == rest  # due again at once, held by nobody
+    assert len(handed_back) == 1  # and put in a new task straight away

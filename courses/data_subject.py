@@ -1,0 +1,71 @@
+"""A student's enrollments, attendance and placement decisions, for export and anonymisation."""
+
+import datetime as dt
+from typing import Any
+
+from courses.models import Attendance, Enrollment, PlacementDecision
+from school.data_subject import Part, register
+from school.data_subject import rows_of as _rows
+from school.models import Student
+
+REDACTED = "(anonymised)"
+
+
+def _export(student: Student) -> list[dict[str, Any]]:
+    return _rows(
+        Enrollment.objects.filter(student=student)
+        .order_by("applied_at")
+        .values(
+            "id",
+            "cycle__code",
+            "cycle__level__code",
+            "status",
+            "waitlist_position",
+            "applied_at",
+            "entry_date",
+            "exit_date",
+            "withdrawal_reason",
+        )
+    )
+
+
+def _export_attendance(student: Student) -> list[dict[str, Any]]:
+    return _rows(
+        Attendance.objects.filter(enrollment__student=student)
+        .order_by("lesson__date", "lesson__starts_at")
+        .values("lesson__cycle__code", "lesson__date", "lesson__hours", "status", "marked_at")
+    )
+
+
+def _export_placements(student: Student) -> list[dict[str, Any]]:
+    return _rows(
+        PlacementDecision.objects.filter(student=student)
+        .order_by("decided_on")
+        .values("level__code", "decided_on", "note")
+    )
+
+
+def _anonymise(student: Student) -> None:
+    # Free text written about a person may name them or their circumstances; the fact that a
+    # reason or note was given stays, the words go.
+    enrollments = Enrollment.objects.filter(student=student).exclude(withdrawal_reason="")
+    enrollments.update(withdrawal_reason=REDACTED)
+    Enrollment.history.filter(student_id=student.pk).exclude(withdrawal_reason="").update(  # type: ignore[attr-defined]
+        withdrawal_reason=REDACTED
+    )
+    PlacementDecision.objects.filter(student=student).exclude(note="").update(note=REDACTED)
+
+
+def _age_dates(student: Student) -> list[dt.date]:
+    dates: list[dt.date] = []
+    for entry, exit_ in Enrollment.objects.filter(student=student).values_list(
+        "entry_date", "exit_date"
+    ):
+        dates.extend(d for d in (entry, exit_) if d)
+    return dates
+
+
+def register_parts() -> None:
+    register(Part("enrollments", _export, _anonymise, _age_dates))
+    register(Part("attendance", _export_attendance))
+    register(Part("placement_decisions", _export_placements))

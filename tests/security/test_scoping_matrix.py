@@ -1,0 +1,169 @@
+"""Every API endpoint x every role x an own and a foreign object.
+
+The endpoints are read from the URL configuration; ``RULES`` says, for each, which kind of
+object it serves, which roles may call it, and whether a class boundary applies (teachers see
+only the cycles they teach, students only themselves). An endpoint added without a rule fails
+``test_every_endpoint_has_a_rule``; add its line to ``RULES``.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.db import transaction
+
+from tests.conftest import api_as
+from tests.security.endpoints import Endpoint, api_endpoints
+from tests.security.world import build_world
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("coordinator", "auditor", "teacher", "student")
+EVERYONE = ROLES
+OFFICE = ("coordinator", "auditor")
+STAFF = ("coordinator", "auditor", "teacher")
+COORDINATOR = ("coordinator",)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """``kind``: the object the path's {pk} (or a list) is about (None: no object);
+    ``roles``: who may call; ``by_class``: a teacher's or student's object from another class
+    of the same school is foreign too (else only another school's is)."""
+
+    roles: tuple[str, ...]
+    kind: str | None = None
+    by_class: bool = False
+    public: bool = False
+    query: str = ""
+
+
+RULES: dict[str, Rule] = {
+    "POST auth/token/": Rule(EVERYONE, public=True),
+    "GET me/": Rule(EVERYONE),
+    # The user's own lessons and exams; what is in it is checked by the calendar's own tests.
+    "GET me/calendar.ics": Rule(EVERYONE),
+    "GET teachers/": Rule(STAFF, "teacher"),
+    "GET students/": Rule(EVERYONE, "student", by_class=True),
+    "POST students/": Rule(COORDINATOR),
+    "GET students/{pk}/": Rule(EVERYONE, "student", by_class=True),
+    "PATCH students/{pk}/": Rule(COORDINATOR, "student"),
+    "GET students/{pk}/special-category/": Rule(COORDINATOR, "student"),
+    "PATCH students/{pk}/special-category/": Rule(COORDINATOR, "student"),
+    "GET cycles/": Rule(EVERYONE, "cycle", by_class=True),
+    "POST cycles/": Rule(COORDINATOR),
+    "GET cycles/{pk}/": Rule(EVERYONE, "cycle", by_class=True),
+    "PATCH cycles/{pk}/": Rule(COORDINATOR, "cycle"),
+    "POST cycles/{pk}/complete/": Rule(COORDINATOR, "cycle"),
+    "POST cycles/{pk}/generate-lessons/": Rule(COORDINATOR, "cycle"),
+    "POST cycles/{pk}/waitlist/": Rule(COORDINATOR, "cycle"),
+    "GET lessons/": Rule(EVERYONE, "lesson", by_class=True),
+    "GET lessons/{pk}/": Rule(EVERYONE, "lesson", by_class=True),
+    "PATCH lessons/{pk}/": Rule(("coordinator", "teacher"), "lesson", by_class=True),
+    "GET lessons/{pk}/attendance/": Rule(STAFF, "lesson", by_class=True),
+    "PUT lessons/{pk}/attendance/": Rule(("coordinator", "teacher"), "lesson", by_class=True),
+    "GET enrollments/": Rule(EVERYONE, "enrollment", by_class=True),
+    "POST enrollments/": Rule(COORDINATOR),
+    "GET enrollments/{pk}/": Rule(EVERYONE, "enrollment", by_class=True),
+    "POST enrollments/{pk}/promote/": Rule(COORDINATOR, "enrollment"),
+    "POST enrollments/{pk}/withdraw/": Rule(COORDINATOR, "enrollment"),
+    "GET placements/": Rule(OFFICE, "placement"),
+    "POST placements/": Rule(COORDINATOR),
+    "GET closures/": Rule(STAFF, "closure"),
+    "POST closures/": Rule(COORDINATOR),
+    "DELETE closures/{pk}/": Rule(COORDINATOR, "closure"),
+    "GET exam-rounds/": Rule(EVERYONE, "exam-round"),
+    "POST exam-rounds/": Rule(COORDINATOR),
+    "GET exam-rounds/{pk}/": Rule(EVERYONE, "exam-round"),
+    "PATCH exam-rounds/{pk}/": Rule(COORDINATOR, "exam-round"),
+    "POST exam-rounds/{pk}/register-cycle/": Rule(COORDINATOR, "exam-round"),
+    "GET exam-registrations/": Rule(EVERYONE, "registration", by_class=True),
+    "POST exam-registrations/": Rule(COORDINATOR),
+    "GET exam-registrations/{pk}/": Rule(EVERYONE, "registration", by_class=True),
+    "GET exam-results/": Rule(EVERYONE, "result", by_class=True),
+    "POST exam-results/": Rule(COORDINATOR),
+    "GET exam-results/{pk}/": Rule(EVERYONE, "result", by_class=True),
+    "PATCH exam-results/{pk}/": Rule(COORDINATOR, "result"),
+    "GET notifications/": Rule(OFFICE, "notification"),
+    "GET notifications/{pk}/": Rule(OFFICE, "notification"),
+    "POST notifications/{pk}/resend/": Rule(COORDINATOR, "notification"),
+    "GET stats/pass-rates/": Rule(OFFICE, query="?by=level"),
+}
+
+# A write that got past the role and scope checks: done, or refused for its (empty) content.
+PASSED_CHECKS = {200, 201, 202, 204, 400, 409}
+
+
+def test_every_endpoint_has_a_rule():
+    found = {str(endpoint) for endpoint in api_endpoints()}
+    missing = sorted(found - set(RULES))
+    stale = sorted(set(RULES) - found)
+    assert not missing, f"API endpoints without a scoping rule in RULES: {missing}"
+    assert not stale, f"RULES for endpoints that no longer exist: {stale}"
+
+
+def _call(client, endpoint: Endpoint, pk: int | None, query: str = ""):
+    path = "/api/v1/" + endpoint.path.replace("{pk}", str(pk)) + query
+    # Every call is undone, so one role's write never changes what the next role sees.
+    with transaction.atomic():
+        response = getattr(client, endpoint.method.lower())(path, {}, format="json")
+        transaction.set_rollback(True)
+    return response
+
+
+def _ids(response) -> set[int]:
+    body = response.json()
+    rows = body["results"] if isinstance(body, dict) and "results" in body else body
+    return {row.get("id", row.get("registration")) for row in rows}
+
+
+@pytest.mark.parametrize("endpoint", api_endpoints(), ids=str)
+def test_scoping(endpoint):
+    rule = RULES.get(str(endpoint))
+    if rule is None:
+        pytest.fail(f"no rule for {endpoint}; add one to RULES")
+    if rule.public:
+        return
+    world = build_world()
+    problems = []
+    for role in ROLES:
+        client = api_as(world.users[role])
+        own = world.own.get(rule.kind) if rule.kind else None
+        foreigners = [world.foreign_school[rule.kind]] if rule.kind else []
+        if rule.kind and rule.by_class and role in ("teacher", "student"):
+            foreigners.append(world.other_class[rule.kind])
+        detail = "{pk}" in endpoint.path
+        response = _call(client, endpoint, own.pk if (detail and own) else None, rule.query)
+        if role not in rule.roles:
+            if response.status_code != 403:
+                problems.append(f"{role}: own → {response.status_code}, expected 403")
+            continue
+        if endpoint.method == "GET":
+            if response.status_code != 200:
+                problems.append(f"{role}: own → {response.status_code}, expected 200")
+            elif not detail and rule.kind:
+                ids = _ids(response)
+                if own.pk not in ids:
+                    problems.append(f"{role}: own {rule.kind} {own.pk} missing from the list")
+                for other in foreigners:
+                    if other.pk in ids:
+                        problems.append(f"{role}: foreign {rule.kind} {other.pk} in the list")
+        elif response.status_code not in PASSED_CHECKS:
+            problems.append(f"{role}: own → {response.status_code}, expected one of 2xx/400/409")
+        if detail:
+            for other in foreigners:
+                response = _call(client, endpoint, other.pk)
+                if response.status_code != 404:
+                    problems.append(
+                        f"{role}: foreign {rule.kind} {other.pk} → {response.status_code}, "
+                        "expected 404"
+                    )
+    assert not problems, f"{endpoint}:\n" + "\n".join(problems)
+
+
+def test_unauthenticated_calls_are_refused(api):
+    for endpoint in api_endpoints():
+        if RULES[str(endpoint)].public:
+            continue
+        path = "/api/v1/" + endpoint.path.replace("{pk}", "1")
+        response = getattr(api, endpoint.method.lower())(path, {}, format="json")
+        assert response.status_code == 401, f"{endpoint} → {response.status_code}"

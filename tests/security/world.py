@@ -1,0 +1,94 @@
+"""Two schools, each with two classes, for checking who sees what.
+
+School A: cycle ``own`` (taught by ``teacher``, with the signed-in ``student``) and cycle
+``other_class`` (another teacher, another student). School B: the same again, all foreign.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from courses.models import Attendance, Closure, PlacementDecision
+from exams.models import ExamRegistration
+from exams.services import exam_result_record
+from notifications.models import Notification
+from school.models import School, User
+from tests.factories import (
+    CycleFactory,
+    EnrollmentFactory,
+    ExamRoundFactory,
+    LessonFactory,
+    SchoolFactory,
+    StudentFactory,
+    TeacherFactory,
+    UserFactory,
+    level,
+)
+
+SKILLS = ("reading", "writing", "listening", "speaking")
+
+
+@dataclass
+class World:
+    school: School
+    users: dict[str, User]
+    own: dict[str, Any]
+    other_class: dict[str, Any]
+    foreign_school: dict[str, Any]
+
+
+def _class(school: School, teacher: Any, student_user: User | None, n: int) -> dict[str, Any]:
+    cycle = CycleFactory(school=school)
+    cycle.teachers.add(teacher)
+    student = StudentFactory(school=school, user=student_user)
+    enrollment = EnrollmentFactory(cycle=cycle, student=student, status="enrolled")
+    lesson = LessonFactory(cycle=cycle, date=dt.date(2026, 11, 16), status="held")
+    Attendance.objects.create(enrollment=enrollment, lesson=lesson, status="present")
+    exam_round = ExamRoundFactory(school=school)
+    registration = ExamRegistration.objects.create(
+        exam_round=exam_round, student=student, cycle=cycle
+    )
+    result = exam_result_record(registration=registration, points=dict.fromkeys(SKILLS, 20))
+    notification = Notification.objects.create(
+        school=school, student=student, kind="lesson_cancelled", language="en", channel="sms",
+        address="+306900000000", body="text", dedup_key=f"world-{school.pk}-{n}",
+        due_at=dt.datetime(2026, 10, 1, tzinfo=dt.UTC), status="failed",
+    )  # fmt: skip
+    closure = Closure.objects.create(
+        school=school, starts_on=dt.date(2026, 12, 24 + n), ends_on=dt.date(2026, 12, 24 + n),
+        reason="Holiday",
+    )  # fmt: skip
+    placement = PlacementDecision.objects.create(
+        student=student, level=level("A2"), decided_by=UserFactory(school=school),
+        decided_on=dt.date(2026, 9, 1),
+    )  # fmt: skip
+    return {
+        "student": student,
+        "cycle": cycle,
+        "lesson": lesson,
+        "enrollment": enrollment,
+        "exam-round": exam_round,
+        "registration": registration,
+        "result": result,
+        "notification": notification,
+        "closure": closure,
+        "placement": placement,
+        "teacher": teacher,
+    }
+
+
+def build_world() -> World:
+    school = SchoolFactory()
+    teacher = TeacherFactory(school=school, user__username="matrix-teacher")
+    student_user = UserFactory(school=school, role="student", username="matrix-student")
+    users = {
+        "coordinator": UserFactory(school=school, role="coordinator", username="matrix-coord"),
+        "auditor": UserFactory(school=school, role="auditor", username="matrix-audit"),
+        "teacher": teacher.user,
+        "student": student_user,
+    }
+    own = _class(school, teacher, student_user, 0)
+    other_class = _class(school, TeacherFactory(school=school), None, 1)
+    elsewhere = SchoolFactory()
+    foreign_school = _class(elsewhere, TeacherFactory(school=elsewhere), None, 2)
+    return World(school, users, own, other_class, foreign_school)
