@@ -4,7 +4,6 @@ It lives with the wiring because a request may name a cycle (the courses app) wh
 itself (``school.reports``) knows no other app.
 """
 
-import json
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -14,7 +13,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -69,7 +68,9 @@ class ReportSerializer(serializers.ModelSerializer):
     vars()["from"] = serializers.DateField(source="period_start", read_only=True)
     to = serializers.DateField(source="period_end", read_only=True)
     cycle = serializers.CharField(source="cycle_code", read_only=True)
-    requested_by = serializers.CharField(source="requested_by.username", default=None)
+    requested_by = serializers.CharField(
+        source="requested_by.username", default=None, allow_null=True, read_only=True
+    )
     download = serializers.SerializerMethodField()
 
     class Meta:
@@ -87,16 +88,14 @@ class ReportSerializer(serializers.ModelSerializer):
         return f"/api/v1/reports/{report.pk}/download/"
 
 
-class XlsxRenderer(BaseRenderer):
-    """Lets a client ask for the workbook by its media type; errors still go out as JSON."""
+class AnyAccept(BaseContentNegotiation):
+    """The download answers whatever the client accepts: the workbook, or JSON for an error."""
 
-    media_type = XLSX
-    format = "xlsx"
+    def select_parser(self, request: Any, parsers: Any) -> Any:
+        return parsers[0]
 
-    def render(
-        self, data: Any, accepted_media_type: Any = None, renderer_context: Any = None
-    ) -> bytes:
-        return json.dumps(data).encode()
+    def select_renderer(self, request: Any, renderers: Any, format_suffix: Any = None) -> Any:
+        return (renderers[0], renderers[0].media_type)
 
 
 class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -140,7 +139,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             409: OpenApiResponse(description="The report is not done yet."),
         }
     )
-    @action(detail=True, methods=["get"], renderer_classes=[JSONRenderer, XlsxRenderer])
+    @action(detail=True, methods=["get"], content_negotiation_class=AnyAccept)
     def download(self, request: Request, pk: str | None = None) -> FileResponse:
         """The workbook (.xlsx) of a done report."""
         return download_response(request_user(request), self.get_object())

@@ -87,6 +87,10 @@ RULES: dict[str, Rule] = {
     "GET notifications/{pk}/": Rule(OFFICE, "notification"),
     "POST notifications/{pk}/resend/": Rule(COORDINATOR, "notification"),
     "GET stats/pass-rates/": Rule(OFFICE, query="?by=level"),
+    "GET reports/": Rule(OFFICE, "report"),
+    "POST reports/": Rule(COORDINATOR),
+    "GET reports/{pk}/": Rule(OFFICE, "report"),
+    "GET reports/{pk}/download/": Rule(OFFICE, "report"),
 }
 
 # A write that got past the role and scope checks: done, or refused for its (empty) content.

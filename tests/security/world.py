@@ -8,11 +8,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.files.base import ContentFile
+
 from courses.models import Attendance, Closure, PlacementDecision
 from exams.models import ExamRegistration
 from exams.services import exam_result_record
 from notifications.models import Notification
-from school.models import School, User
+from school.models import Report, School, User
 from tests.factories import (
     CycleFactory,
     EnrollmentFactory,
@@ -62,7 +64,14 @@ def _class(school: School, teacher: Any, student_user: User | None, n: int) -> d
         student=student, level=level("A2"), decided_by=UserFactory(school=school),
         decided_on=dt.date(2026, 9, 1),
     )  # fmt: skip
+    report = Report(
+        school=school, kind="exam-results", period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 12, 31), status="done",
+    )  # fmt: skip
+    report.file.save(f"world-{school.pk}-{n}.xlsx", ContentFile(b"a workbook"), save=False)
+    report.save()
     return {
+        "report": report,
         "student": student,
         "cycle": cycle,
         "lesson": lesson,
