@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from config.reports_api import download_response, may_download
 from courses.models import Cycle
@@ -25,7 +25,9 @@ class ReportForm(forms.Form):
     start = forms.DateField(
         label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    end = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(
+        label=pgettext_lazy("end of a period", "To"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     cycle = forms.ModelChoiceField(
         label=gettext_lazy("Cycle (optional)"), queryset=Cycle.objects.none(), required=False
     )
