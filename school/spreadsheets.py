@@ -122,11 +122,11 @@ class _Collect:
 
 
 class StyledRow(list):
-    """A row whose first ``count`` cells (all with 0) take one style (its array and id)."""
+    """A row whose first ``styled`` cells (all with 0) take one style (its array and id)."""
 
     def __init__(self, values: Iterable[Any], style: Any, style_id: int, count: int) -> None:
         super().__init__(values)
-        self.style, self.style_id, self.count = style, style_id, count
+        self.style, self.style_id, self.styled = style, style_id, count
 
 
 class FastRows:
@@ -156,7 +156,7 @@ class FastRows:
         letters = self.letters
         styled = 0
         if type(values) is StyledRow:
-            styled = values.count or len(values)
+            styled = values.styled or len(values)
             style = f' s="{values.style_id}"'
         cells: list[str] = []
         add = cells.append
