@@ -7,6 +7,7 @@ Big workbooks (the funder's reports) are streamed: openpyxl's write-only mode wr
 to a temporary file as it comes (with lxml, quickly) and keeps nothing of it in memory.
 """
 
+import datetime as dt
 import io
 import math
 import zipfile
@@ -29,6 +30,7 @@ from openpyxl.chart import BarChart
 from openpyxl.comments.comment_sheet import CommentRecord
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -133,18 +135,20 @@ class FastRows:
     """openpyxl's write-only rows, each written as one piece of XML.
 
     openpyxl writes each cell through a Cell object and four nested elements of its streaming
-    XML writer, which is most of the time of a big workbook. Numbers and plain text (nearly
-    every cell of the funder's reports) are put here straight into the row's XML, the very XML
-    openpyxl writes for them, and the row is parsed once (in C) and written; anything else
-    (dates, booleans, text openpyxl reads as a formula or an error code or rejects, styled
-    cells) goes through openpyxl's own cell writer, so the workbook holds the same cells
-    either way.
+    XML writer, which is most of the time of a big workbook. Numbers, plain text, dates and
+    the cells of ``StreamedSheet.styled`` (nearly every cell of the funder's reports) are put
+    here straight into the row's XML, the very XML openpyxl writes for them, and the row is
+    parsed once (in C) and written; anything else (times, booleans, text openpyxl reads as a
+    formula or an error code or rejects) goes through openpyxl's own cell writer, so the
+    workbook holds the same cells either way.
     """
 
     def __init__(self, sheet: Any) -> None:
         self.sheet = sheet
         self.letters = [""]
         self.parser = XMLParser(resolve_entities=False, huge_tree=True)
+        self.iso_dates, self.epoch = sheet.parent.iso_dates, sheet.parent.epoch
+        self.date_style: int | None = None
         sheet._get_writer()
         sheet._values_to_row = lambda values, row_idx: values
         sheet._writer.write_row = self.write_row
@@ -193,6 +197,12 @@ class FastRows:
                     f'<c {attributes} t="inlineStr"><is><t{space}>'
                     f"{escape(value, quote=False)}</t></is></c>"
                 )
+            elif kind is dt.date and column > styled and self.iso_dates is False:
+                # As openpyxl writes a date: a serial number in its date format.
+                if self.date_style is None:
+                    self.date_style = WriteOnlyCell(self.sheet, value=value).style_id
+                text = "%.16g" % to_excel(value, self.epoch)  # noqa: UP031
+                add(f'<c {attributes} s="{self.date_style}" t="n"><v>{text}</v></c>')
             else:
                 if column <= styled:  # as ``StreamedSheet.styled`` made them before
                     cell = WriteOnlyCell(self.sheet, value=value)

@@ -18,6 +18,7 @@ ROWS = [
     ["plain", " leading", "trailing ", "a & b < c > d", "quote \" and '", "line\nbreak"],
     ["carriage\r\nreturn", "tab\there", "=SUM(A1:A2)", "=", "#N/A", "#DIV/0!", "", "Ελληνικά"],
     [dt.date(2026, 11, 22), dt.datetime(2026, 11, 22, 8, 30), dt.time(9, 15), None, "after"],
+    [dt.date(1900, 1, 1), dt.date(1900, 3, 1), dt.date(1899, 12, 31), dt.date(9999, 12, 31)],
     [None, None, None],
     [],
     ["x" * 40000],
@@ -40,6 +41,7 @@ def test_rows_are_written_as_openpyxl_writes_them(tmp_path):
     sheet.styled(["Heading", None, 3], font=BOLD, wrap=True)
     sheet.styled(["Label", 4, Decimal("5.5")], count=1)
     sheet.styled([dt.date(2026, 1, 2), "", None, "=1+1", True], count=9)
+    sheet.styled(["Date", dt.date(2026, 1, 3)], count=1)
     for row in ROWS:
         sheet.append(row)
     sheet.close()
@@ -60,6 +62,7 @@ def test_rows_are_written_as_openpyxl_writes_them(tmp_path):
     plain.append([bold("Heading", True), bold(None, True), bold(3, True)])
     plain.append([bold("Label"), 4, Decimal("5.5")])
     plain.append([bold(dt.date(2026, 1, 2)), bold(""), bold(None), bold("=1+1"), bold(True)])
+    plain.append([bold("Date"), dt.date(2026, 1, 3)])
     for row in ROWS:
         plain.append(row)
     plain.close()
@@ -67,8 +70,8 @@ def test_rows_are_written_as_openpyxl_writes_them(tmp_path):
 
     assert _sheets(tmp_path / "ours.xlsx") == _sheets(tmp_path / "reference.xlsx")
     values = list(load_workbook(tmp_path / "ours.xlsx")["Rows"].iter_rows(values_only=True))
-    assert values[3][:4] == (1, 0, -7, 10**17)
-    assert values[5][:6] == ("plain", " leading", "trailing ", "a & b < c > d", 'quote " and \'',
+    assert values[4][:4] == (1, 0, -7, 10**17)
+    assert values[6][:6] == ("plain", " leading", "trailing ", "a & b < c > d", 'quote " and \'',
                              "line\nbreak")  # fmt: skip
-    assert values[6][0] == "carriage\r\nreturn"
-    assert values[6][2] == "=SUM(A1:A2)"
+    assert values[7][0] == "carriage\r\nreturn"
+    assert values[7][2] == "=SUM(A1:A2)"
