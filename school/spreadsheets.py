@@ -301,6 +301,10 @@ class StreamedSheet:
         """Finish the sheet now, so that a workbook of thousands of sheets does not hold a
         temporary file open for each until it is saved."""
         self.sheet.close()
+        if self.fast is not None:
+            # The closed sheet is kept until the save: let it not keep the row writer too.
+            del self.sheet._values_to_row, self.sheet._writer.write_row
+            self.fast = None
         # Written out by now and never read again; a closed sheet would otherwise keep about
         # 11 KB of them, which a workbook of thousands of sheets (one per cycle) notices.
         for name in SPENT_AFTER_CLOSE:
