@@ -177,8 +177,10 @@ def esf_participants(request: ReportRequest, book: StreamedWorkbook, progress: P
         if i.rule is not None and (request.special_category or not i.special_category)
     ]
     context = Context(end=request.end, qualification_counts=school.qualification_counts_as_result)
-    genders = dict(Gender.choices)
-    statuses = dict(LabourMarketStatus.choices)
+    # Translated once, not for every row (tens of thousands of them).
+    genders = {code: str(label) for code, label in Gender.choices}
+    statuses = {code: str(label) for code, label in LabourMarketStatus.choices}
+    yes, no = _("yes"), _("no")
 
     sheet = book.sheet(_("Participants"))
     headings = [
@@ -207,11 +209,11 @@ def esf_participants(request: ReportRequest, book: StreamedWorkbook, progress: P
         sheet.append([
             school.operation_code, participant.id, participant.entry_date, participant.exit_date,
             str(genders.get(participant.gender, participant.gender)), participant.age_at_entry,
-            str(statuses.get(participant.labour_market_status, "")), participant.unemployed_months,
+            statuses.get(participant.labour_market_status, ""), participant.unemployed_months,
             participant.isced_level,
             *([participant.minority, participant.disability] if request.special_category else []),
             *[flags[i.code] for i in shown],
-            ", ".join(participant.cycles), participant.hours, _("yes") if participant.completed else _("no"),
+            ", ".join(participant.cycles), participant.hours, yes if participant.completed else no,
             gained if gained and gained <= request.end else None,
             participant.certificate_number if gained and gained <= request.end else None,
         ])  # fmt: skip

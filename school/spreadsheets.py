@@ -7,20 +7,30 @@ Big workbooks (the funder's reports) are streamed: openpyxl's write-only mode wr
 to a temporary file as it comes (with lxml, quickly) and keeps nothing of it in memory.
 """
 
+import datetime as dt
 import io
+import math
 import zipfile
 from collections.abc import Iterable, Iterator
 from copy import copy
+from decimal import Decimal
+from html import escape
 from pathlib import Path
 from typing import IO, Any
+from xml.sax.saxutils import quoteattr
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from lxml.etree import XMLParser, fromstring, tostring
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.cell._writer import etree_write_cell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart
+from openpyxl.comments.comment_sheet import CommentRecord
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -105,15 +115,134 @@ SPENT_AFTER_CLOSE = (
 FORBIDDEN_IN_TITLES = str.maketrans(dict.fromkeys("[]:*?/\\", "-"))
 
 
+class _Collect:
+    """Stands in for the stream so that openpyxl's own cell writer hands over its element."""
+
+    def __init__(self) -> None:
+        self.elements: list[Any] = []
+        self.write = self.elements.append
+
+
+class StyledRow(list):
+    """A row whose first ``styled`` cells (all with 0) take one style (its array and id)."""
+
+    def __init__(self, values: Iterable[Any], style: Any, style_id: int, count: int) -> None:
+        super().__init__(values)
+        self.style, self.style_id, self.styled = style, style_id, count
+
+
+class FastRows:
+    """openpyxl's write-only rows, each written as one piece of XML.
+
+    openpyxl writes each cell through a Cell object and four nested elements of its streaming
+    XML writer, which is most of the time of a big workbook. Numbers, plain text, dates and
+    the cells of ``StreamedSheet.styled`` (nearly every cell of the funder's reports) are put
+    here straight into the row's XML, the very XML openpyxl writes for them, and the row is
+    parsed once (in C) and written; anything else (times, booleans, text openpyxl reads as a
+    formula or an error code or rejects) goes through openpyxl's own cell writer, so the
+    workbook holds the same cells either way.
+    """
+
+    def __init__(self, sheet: Any) -> None:
+        self.sheet = sheet
+        self.letters = [""]
+        self.parser = XMLParser(resolve_entities=False, huge_tree=True)
+        self.iso_dates, self.epoch = sheet.parent.iso_dates, sheet.parent.epoch
+        self.date_style: int | None = None
+        sheet._get_writer()
+        sheet._values_to_row = lambda values, row_idx: values
+        sheet._writer.write_row = self.write_row
+
+    def write_row(self, xf: Any, values: Iterable[Any], row_idx: int) -> None:
+        attrs = {"r": f"{row_idx}"}
+        attrs.update(self.sheet.row_dimensions.get(row_idx, {}))
+        number = f"{row_idx}"
+        letters = self.letters
+        styled = 0
+        if type(values) is StyledRow:
+            styled = values.styled or len(values)
+            style = f' s="{values.style_id}"'
+        cells: list[str] = []
+        add = cells.append
+        for column, value in enumerate(values, 1):
+            while column >= len(letters):
+                letters.append(get_column_letter(len(letters)))
+            attributes = f'r="{letters[column]}{number}"'
+            if column <= styled:
+                attributes += style
+            elif value is None:
+                continue
+            kind = type(value)
+            if value is None:
+                add(f'<c {attributes} t="n"/>')  # a styled empty cell
+            elif (
+                kind is int
+                or (kind is Decimal and value.is_finite())
+                or (kind is float and math.isfinite(value))
+            ):
+                # openpyxl's own number format (a Decimal goes through float, as there).
+                text = "%.16g" % value  # noqa: UP031
+                add(f'<c {attributes} t="n"><v>{text}</v></c>')
+            elif (
+                kind is str
+                and value
+                and len(value) <= 32767
+                and value[0] != "="
+                and "\r" not in value  # the parser would read it as a line feed
+                and value not in ERROR_CODES
+                and ILLEGAL_CHARACTERS_RE.search(value) is None
+            ):
+                space = ' xml:space="preserve"' if value != value.strip() else ""
+                add(
+                    f'<c {attributes} t="inlineStr"><is><t{space}>'
+                    f"{escape(value, quote=False)}</t></is></c>"
+                )
+            elif kind is dt.date and column > styled and self.iso_dates is False:
+                # As openpyxl writes a date: a serial number in its date format.
+                if self.date_style is None:
+                    self.date_style = WriteOnlyCell(self.sheet, value=value).style_id
+                text = "%.16g" % to_excel(value, self.epoch)  # noqa: UP031
+                add(f'<c {attributes} s="{self.date_style}" t="n"><v>{text}</v></c>')
+            else:
+                if column <= styled:  # as ``StreamedSheet.styled`` made them before
+                    cell = WriteOnlyCell(self.sheet, value=value)
+                    cell._style = copy(values.style)  # type: ignore[attr-defined]
+                    value = cell
+                add(self.other(value, column, row_idx))
+        row = fromstring(f"<row{''.join(f' {k}={quoteattr(v)}' for k, v in attrs.items())}>"
+                         f"{''.join(cells)}</row>", self.parser)  # fmt: skip
+        xf.write(row)
+
+    def other(self, value: Any, column: int, row_idx: int) -> str:
+        """A cell as openpyxl writes it (what its write-only sheet does for each cell)."""
+        sheet = self.sheet
+        cell = value if isinstance(value, Cell) else WriteOnlyCell(sheet, value=value)
+        cell.column, cell.row = column, row_idx
+        if cell.hyperlink is not None:
+            cell.hyperlink.ref = cell.coordinate
+        if cell._comment is not None:
+            sheet._comments.append(CommentRecord.from_cell(cell))
+        if cell._value is None and not cell.has_style and not cell._comment:
+            return ""
+        collect = _Collect()
+        etree_write_cell(collect, sheet, cell, cell.has_style)
+        return "".join(tostring(element, encoding="unicode") for element in collect.elements)
+
+
 class StreamedSheet:
     """One sheet of a ``StreamedWorkbook``: rows go out in order and cannot be revisited, so
     set the layout (widths, print set-up, frozen panes) before the first row."""
 
-    def __init__(self, sheet: Any, styles: dict[tuple[Font, bool], Any]) -> None:
+    def __init__(self, sheet: Any, styles: dict[tuple[Font, bool], tuple[Any, int]]) -> None:
         self.sheet = sheet
         self.styles = styles
+        self.fast: FastRows | None = None
 
     def append(self, values: Iterable[Any]) -> None:
+        if self.fast is None:
+            # Hooked in at the first row: openpyxl writes the sheet's layout (widths, panes,
+            # print set-up) when it opens the rows, so it must be set by then.
+            self.fast = FastRows(self.sheet)
         self.sheet.append(values)
 
     def styled(
@@ -124,22 +253,14 @@ class StreamedSheet:
         key = (font, wrap)
         if key not in self.styles:
             # Setting a font looks the style up in the workbook's list (hashing every
-            # attribute): done once per style, then copied as the small array of ids it is.
+            # attribute): done once per style, and its id with it.
             model = WriteOnlyCell(self.sheet)
             model.font = font
             if wrap:
                 model.alignment = WRAP
-            self.styles[key] = model._style
-        style = self.styles[key]
-        cells: list[Any] = []
-        for number, value in enumerate(values):
-            if count and number >= count:
-                cells.append(value)
-                continue
-            cell = WriteOnlyCell(self.sheet, value=value)
-            cell._style = copy(style)
-            cells.append(cell)
-        self.sheet.append(cells)
+            self.styles[key] = (model._style, model.style_id)
+        style, style_id = self.styles[key]
+        self.append(StyledRow(values, style, style_id, count))
 
     def widths(self, widths: Iterable[float]) -> None:
         """Column widths; a run of equal widths is one entry (a sheet per cycle with sixty
@@ -180,6 +301,10 @@ class StreamedSheet:
         """Finish the sheet now, so that a workbook of thousands of sheets does not hold a
         temporary file open for each until it is saved."""
         self.sheet.close()
+        if self.fast is not None:
+            # The closed sheet is kept until the save: let it not keep the row writer too.
+            del self.sheet._values_to_row, self.sheet._writer.write_row
+            self.fast = None
         # Written out by now and never read again; a closed sheet would otherwise keep about
         # 11 KB of them, which a workbook of thousands of sheets (one per cycle) notices.
         for name in SPENT_AFTER_CLOSE:
@@ -192,7 +317,7 @@ class StreamedWorkbook:
     def __init__(self) -> None:
         self.book = Workbook(write_only=True)
         self._titles: set[str] = set()
-        self._styles: dict[tuple[Font, bool], Any] = {}
+        self._styles: dict[tuple[Font, bool], tuple[Any, int]] = {}
 
     def _unique_title(self, title: str) -> str:
         base = title.translate(FORBIDDEN_IN_TITLES).strip("'")[:31] or "Sheet"
