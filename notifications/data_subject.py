@@ -9,11 +9,16 @@ from school.models import Student
 
 
 def _export(student: Student) -> list[dict[str, Any]]:
-    return _rows(
+    rows = _rows(
         Notification.objects.filter(student=student)
         .order_by("created_at")
         .values("kind", "channel", "address", "subject", "body", "status", "sent_at")
     )
+    # A sign-in link may still work: whoever handles the request must not be able to use it.
+    for row in rows:
+        if row["kind"] in Notification.PRIVATE_KINDS:
+            row["body"] = str(Notification(kind=row["kind"]).shown_body)
+    return rows
 
 
 def _anonymise(student: Student) -> None:

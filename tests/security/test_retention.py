@@ -285,3 +285,18 @@ def test_monthly_task_is_scheduled():
     from school.tasks import anonymise_expired_students
 
     assert anonymise_expired_students.name == job.task
+
+
+def test_student_export_leaves_out_a_sign_in_link(school, teacher):
+    _people(school, teacher, count=1)
+    student = Student.objects.get(school=school)
+    Notification.objects.create(
+        school=school, student=student, kind="sign_in_link", channel="sms", address="+306900000001",
+        language="en", body="Sign in: https://school.example/signin/link/secret-token/",
+        dedup_key="sign-in-link:test", due_at=dt.datetime(2026, 11, 22, tzinfo=dt.UTC),
+    )  # fmt: skip
+    out = io.StringIO()
+    call_command("student_export", student.pk, stdout=out)
+    messages = json.loads(out.getvalue())["messages"]
+    assert "sign_in_link" in [m["kind"] for m in messages]
+    assert "secret-token" not in out.getvalue()
