@@ -20,6 +20,21 @@ def sees_special_category(user: Any) -> bool:
     )
 
 
+def special_category_reader(*, username: str, school: Any) -> User:
+    """The user an operator names to read special-category data from the shell (a data-subject
+    request, a funder's report): it must be someone allowed to read it in that school, so the
+    read is theirs and is recorded like one on a page. ValueError says why not."""
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise ValueError(f"No user {username}.")
+    if user.school_id != school.pk or not sees_special_category(user):
+        raise ValueError(
+            f"{username} may not read special-category data in {school}: only its coordinators "
+            "holding that permission may."
+        )
+    return user
+
+
 def request_user(request: HttpRequest | Request) -> User:
     """The signed-in user of a request that passed a sign-in check (pages and API alike)."""
     user = request.user

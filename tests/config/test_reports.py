@@ -291,6 +291,8 @@ def test_command_builds_the_same_workbook(school, participant, tmp_path):
     for args, message in (
         (["nothing"], "Unknown report kind"),
         (["exam-results", "--cycle", "NOPE"], "No cycle NOPE"),
+        (["esf-participants", "--special-category"], "needs --as"),
+        (["esf-participants", "--special-category", "--as", "nobody"], "No user nobody"),
     ):
         with pytest.raises(CommandError, match=message):
             call_command(

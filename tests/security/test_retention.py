@@ -8,7 +8,7 @@ import pytest
 from axes.models import AccessLog
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
 from courses.models import Attendance, Enrollment
@@ -231,9 +231,22 @@ def test_student_export_command_gives_everything_held(school, teacher, tmp_path)
     workbook = load_workbook(workbook_path, read_only=True)
     assert {"student", "attendance", "exam_results", "messages"} <= set(workbook.sheetnames)
 
+    with pytest.raises(CommandError, match="needs --as"):
+        call_command("student_export", student.pk, "--special-category", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="may not read"):
+        call_command(
+            "student_export", student.pk, "--special-category", "--as", teacher.user.username,
+            stdout=io.StringIO(),
+        )  # fmt: skip
+    coordinator = UserFactory(school=school, role="coordinator")
     out = io.StringIO()
-    call_command("student_export", student.pk, "--special-category", stdout=out)
+    call_command(
+        "student_export", student.pk, "--special-category", "--as", coordinator.username,
+        stdout=out,
+    )  # fmt: skip
     assert json.loads(out.getvalue())["special_category"]["disability"] == "yes"
+    read = SpecialCategoryRead.objects.get(student=student)
+    assert (read.user, read.via) == (coordinator, "command")
 
 
 def test_office_export_action_records_the_special_category_read(client, coordinator, teacher):

@@ -10,6 +10,7 @@ from tqdm import tqdm
 
 from courses.models import Cycle
 from school.models import School
+from school.permissions import special_category_reader
 from school.reports import (
     ReportRequest,
     report_kind,
@@ -34,7 +35,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--special-category",
             action="store_true",
-            help="include disability and minority (special-category data); off by default",
+            help="include disability and minority (special-category data); off by default; "
+            "needs --as",
+        )
+        parser.add_argument(
+            "--as",
+            dest="reader",
+            metavar="USERNAME",
+            help="the coordinator the special-category reads are recorded for",
         )
         parser.add_argument("-o", "--output", required=True, type=Path)
 
@@ -50,6 +58,14 @@ class Command(BaseCommand):
             and not Cycle.objects.filter(school=school, code=options["cycle"]).exists()
         ):
             raise CommandError(f"No cycle {options['cycle']} in {school}.")
+        reader = None
+        if options["special_category"]:
+            if not options["reader"]:
+                raise CommandError("--special-category needs --as USERNAME: whose reads they are.")
+            try:
+                reader = special_category_reader(username=options["reader"], school=school)
+            except ValueError as error:
+                raise CommandError(str(error)) from None
         output: Path = options["output"]
         # Built beside the output and renamed when complete: never a half-written file there.
         handle, partial = tempfile.mkstemp(
@@ -62,6 +78,7 @@ class Command(BaseCommand):
             end=options["end"],
             cycle_code=options["cycle"],
             special_category=options["special_category"],
+            reader=reader,
         )
         with tqdm(total=100, unit="%", disable=options["verbosity"] < 1, file=self.stderr) as bar:
 

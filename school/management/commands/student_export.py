@@ -4,13 +4,15 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from school.models import Student
+from school.permissions import special_category_reader
 from school.retention import student_export_data, student_export_json, student_export_xlsx
 
 
 class Command(BaseCommand):
     help = (
         "Everything held about one student (a data-subject request): JSON on standard output, "
-        "or --xlsx FILE for a workbook. Special-category answers only with --special-category."
+        "or --xlsx FILE for a workbook. Special-category answers only with --special-category "
+        "--as USERNAME (a coordinator allowed to read them; the read is recorded as theirs)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -19,7 +21,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--special-category",
             action="store_true",
-            help="include disability, minority and hospitalisation (GDPR art. 9)",
+            help="include disability, minority and hospitalisation (GDPR art. 9); needs --as",
+        )
+        parser.add_argument(
+            "--as",
+            dest="reader",
+            metavar="USERNAME",
+            help="the coordinator the special-category read is recorded for",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -28,10 +36,18 @@ class Command(BaseCommand):
         )
         if student is None:
             raise CommandError(f"No student with id {options['student']}.")
+        reader = None
+        if options["special_category"]:
+            if not options["reader"]:
+                raise CommandError("--special-category needs --as USERNAME: whose read it is.")
+            try:
+                reader = special_category_reader(username=options["reader"], school=student.school)
+            except ValueError as error:
+                raise CommandError(str(error)) from None
         data = student_export_data(
             student=student,
             include_special_category=options["special_category"],
-            reader=None,
+            reader=reader,
             via="command",
         )
         if options["xlsx"]:
