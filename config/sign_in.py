@@ -59,6 +59,6 @@ def sign_in_links_send(*, address: str, client_ip: str, base_url: str) -> bool:
                     "minutes": settings.SIGN_IN_LINK_MINUTES,
                 },
                 dedup_key=dedup_key,
-                urgent=True,
+                requested=True,
             )
     return True

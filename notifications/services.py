@@ -33,11 +33,12 @@ class Recipient:
         return f"student:{self.student.pk}" if self.student else f"user:{self.user.pk}"  # type: ignore[union-attr]
 
 
-def _route(recipient: Recipient) -> tuple[str, str, str] | None:
-    """(channel, address, language) for a recipient, or None when they cannot or will not be reached."""
+def _route(recipient: Recipient, requested: bool = False) -> tuple[str, str, str] | None:
+    """(channel, address, language) for a recipient, or None when they cannot or will not be
+    reached. Opting out stops the school's notices, not a message the person asked for."""
     if recipient.student is not None:
         student = recipient.student
-        if student.messages_opt_out:
+        if student.messages_opt_out and not requested:
             return None
         phone, email = str(student.phone or ""), student.email
         if phone and (student.contact_channel == "sms" or not email):
@@ -74,7 +75,7 @@ def notification_queue(
     context: dict[str, Any],
     dedup_key: str,
     due_at: dt.datetime | None = None,
-    urgent: bool = False,
+    requested: bool = False,
 ) -> int:
     """Queue one message of ``kind`` per recipient, rendered in their language; return how
     many were new.
@@ -82,8 +83,9 @@ def notification_queue(
     1. Each recipient is routed: their channel and address, or skipped when they opted out or
        have neither phone nor e-mail.
     2. The text is rendered now (falling back to English, then Greek), so the log shows what
-       was sent; an SMS due in the quiet hours waits until the morning, unless it is
-       ``urgent``: something the person is waiting for right now (a sign-in link they asked for).
+       was sent; an SMS due in the quiet hours waits until the morning, unless it was
+       ``requested``: the person asked for it and is waiting for it now (a sign-in link), which
+       also reaches those who opted out of the school's notices.
     3. ``dedup_key`` names the event ("lesson-cancelled:42"); with the recipient it is the
        message's unique key, so the same event never makes two messages.
     4. Call it inside the caller's transaction: the messages exist only if the change commits,
@@ -92,13 +94,13 @@ def notification_queue(
     now = timezone.now()
     rows = []
     for recipient in recipients:
-        route = _route(recipient)
+        route = _route(recipient, requested)
         if route is None:
             continue
         channel, address, language = route
         used, subject, body = render(kind, language, context)
         due = due_at or now
-        if channel == Notification.Channel.SMS and not urgent:
+        if channel == Notification.Channel.SMS and not requested:
             due = after_quiet_hours(due, school)
         rows.append(
             Notification(

@@ -167,3 +167,10 @@ def test_the_message_log_never_shows_the_link(client, learner, coordinator):
     admin_page = client.get(f"/admin/notifications/notification/{message.pk}/change/")
     assert admin_page.status_code == 200
     assert token not in admin_page.content.decode()
+
+
+def test_a_student_who_opted_out_of_notices_still_gets_the_link_they_asked_for(client, learner):
+    learner.messages_opt_out = True
+    learner.save()
+    _ask(client, "+306900000123")
+    assert Notification.objects.filter(kind="sign_in_link", student=learner).count() == 1

@@ -105,12 +105,17 @@ def test_quiet_hours_hold_sms_but_not_email(school):
     assert notifications_due(now=night) == [Notification.objects.get(student=email_student).pk]
 
 
-def test_an_urgent_sms_is_not_held_in_the_quiet_hours(school):
+def test_a_requested_message_is_not_held_and_reaches_those_who_opted_out(school):
     night = dt.datetime(2026, 11, 23, 20, 30, tzinfo=dt.UTC)
-    student = StudentFactory(school=school)
+    student = StudentFactory(school=school, messages_opt_out=True)
     notification_queue(
         school=school, kind="lesson_cancelled", recipients=[Recipient(student=student)],
-        context=CONTEXT, dedup_key="urgent:1", due_at=night, urgent=True,
+        context=CONTEXT, dedup_key="notice:1", due_at=night,
+    )  # fmt: skip
+    assert not Notification.objects.filter(student=student).exists()  # a notice: not wanted
+    notification_queue(
+        school=school, kind="lesson_cancelled", recipients=[Recipient(student=student)],
+        context=CONTEXT, dedup_key="asked:1", due_at=night, requested=True,
     )  # fmt: skip
     assert Notification.objects.get(student=student).due_at == night
 
