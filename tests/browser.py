@@ -48,6 +48,12 @@ def phone_page() -> Iterator[object]:
             yield context.new_page()
         finally:
             browser.close()
+            # Queries made inside this block ran in Playwright's own context, on a connection
+            # of their own; close it here, or it outlives the test and the test database
+            # cannot be dropped at the end of the run.
+            from django.db import connections
+
+            connections.close_all()
 
 
 def screenshot(page: object, name: str) -> None:
