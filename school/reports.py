@@ -86,8 +86,12 @@ def report_write(*, kind: str, request: ReportRequest, path: str, progress: Prog
     the installation's language (``LANGUAGE_CODE``): the funder's documents are in one
     language whoever asks, and a worker has no reader's language anyway."""
     book = StreamedWorkbook()
-    with translation.override(settings.LANGUAGE_CODE):
-        report_kind(kind).build(request, book, progress)
+    try:
+        with translation.override(settings.LANGUAGE_CODE):
+            report_kind(kind).build(request, book, progress)
+    except BaseException:
+        book.discard()
+        raise
     book.save(path)
 
 

@@ -12,6 +12,7 @@ import io
 import math
 import zipfile
 from collections.abc import Iterable, Iterator
+from contextlib import suppress
 from copy import copy
 from decimal import Decimal
 from html import escape
@@ -334,3 +335,10 @@ class StreamedWorkbook:
 
     def save(self, path: str | Path) -> None:
         self.book.save(str(path))
+
+    def discard(self) -> None:
+        """Give up on a workbook whose build failed: finish each sheet's writer now, rather than
+        leave it to the garbage collector, which cannot end it cleanly."""
+        for sheet in self.book.worksheets:
+            with suppress(Exception):
+                sheet.close()
