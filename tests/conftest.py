@@ -41,6 +41,20 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         pytest.exit("\n".join(missing), returncode=3)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """`TEST_CLOCK_SHIFT_DAYS=365 make test` runs the suite as if it were that many days later,
+    to find tests that only pass on the day they were written. Tests that need a fixed day
+    freeze the clock themselves (time_machine.travel), which overrides this shift."""
+    days = int(os.environ.get("TEST_CLOCK_SHIFT_DAYS") or 0)
+    if days:
+        import datetime as dt
+
+        import time_machine
+
+        traveller = time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=days))
+        traveller.start()
+
+
 # Playwright's sync API runs an event loop in the test's thread; the ORM calls our tests make
 # alongside it are still plain synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
