@@ -40,6 +40,8 @@ ANSWERS = ", ".join(Answer.values)
 COLUMNS = [
     Column("first_name", True, gettext_lazy("Given name, in any script.")),
     Column("last_name", True, gettext_lazy("Family name, in any script.")),
+    Column("first_name_latin", False, gettext_lazy("Given name in Latin letters, as in the passport.")),
+    Column("last_name_latin", False, gettext_lazy("Family name in Latin letters, as in the passport.")),
     Column("date_of_birth", True, gettext_lazy("A date cell, or YYYY-MM-DD, or DD/MM/YYYY.")),
     Column("gender", True, gettext_lazy("female, male, other or undisclosed.")),
     Column("nationality", True, gettext_lazy("Country code, ISO 3166 (SY, AF, UA ...).")),
@@ -179,6 +181,8 @@ def _country(value: Any) -> str:
 PARSERS: dict[str, Callable[[Any, School], Any]] = {
     "first_name": lambda v, s: _text(v),
     "last_name": lambda v, s: _text(v),
+    "first_name_latin": lambda v, s: _text(v),
+    "last_name_latin": lambda v, s: _text(v),
     "date_of_birth": lambda v, s: _date(v, "date_of_birth"),
     "gender": lambda v, s: _choice(v, "gender", Gender.values),
     "nationality": lambda v, s: _country(v),

@@ -257,7 +257,12 @@ def students_to_enroll(*, cycle: Cycle, query: str, limit: int = 20) -> list[Stu
         return []
     matches = Q()
     for word in query.split()[:4]:
-        matches &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+        matches &= (
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(first_name_latin__icontains=word)
+            | Q(last_name_latin__icontains=word)
+        )
     return list(
         Student.objects.filter(matches, school_id=cycle.school_id)
         .exclude(enrollments__cycle=cycle)

@@ -135,7 +135,9 @@ class StudentAdmin(SchoolScopedAdmin, SimpleHistoryAdmin):
         "entry_form_on",
     ]
     list_filter = ["gender", "nationality", "language", "labour_market_status", "school"]
-    search_fields = ["first_name", "last_name", "email", "phone"]
+    search_fields = [
+        "first_name", "last_name", "first_name_latin", "last_name_latin", "email", "phone",
+    ]  # fmt: skip
     list_select_related = ["school"]
     raw_id_fields = ["user"]
     inlines = [SpecialCategoryInline]
@@ -205,6 +207,7 @@ class StudentAdmin(SchoolScopedAdmin, SimpleHistoryAdmin):
                     "school",
                     "user",
                     ("first_name", "last_name"),
+                    ("first_name_latin", "last_name_latin"),
                     "date_of_birth",
                     "gender",
                     "nationality",

@@ -250,6 +250,15 @@ class Student(models.Model):
     )
     first_name = models.CharField(_("first name"), max_length=150)
     last_name = models.CharField(_("last name"), max_length=150)
+    # Names are kept in the script of the person's documents; a Greek teacher reading the roster
+    # aloud needs them in Latin letters too.
+    first_name_latin = models.CharField(
+        _("first name in Latin letters"),
+        max_length=150,
+        blank=True,
+        help_text=_("As in the passport or residence permit, if the name is in another script."),
+    )
+    last_name_latin = models.CharField(_("last name in Latin letters"), max_length=150, blank=True)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
     gender = models.CharField(
         _("gender"), max_length=12, choices=Gender, default=Gender.UNDISCLOSED
@@ -355,6 +364,12 @@ class Student(models.Model):
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def latin_name(self) -> str:
+        """The name in Latin letters, or "" when it is not known or reads the same."""
+        latin = f"{self.first_name_latin} {self.last_name_latin}".strip()
+        return "" if latin.casefold() == self.full_name.casefold() else latin
 
     @property
     def is_third_country_national(self) -> bool | None:

@@ -27,7 +27,8 @@ ANONYMISED_NAME = "Anonymised"
 
 # The student's own fields in an export; the rest (school, user) are shown by name.
 PERSONAL_FIELDS = [
-    "first_name", "last_name", "date_of_birth", "phone", "email",
+    "first_name", "last_name", "first_name_latin", "last_name_latin", "date_of_birth", "phone",
+    "email",
 ]  # fmt: skip
 
 
@@ -171,6 +172,8 @@ def student_anonymise(*, student: Student, today: dt.date) -> Student:
     replaced: dict[str, Any] = {
         "first_name": ANONYMISED_NAME,
         "last_name": f"#{student.pk}",
+        "first_name_latin": "",
+        "last_name_latin": "",
         "phone": "",
         "email": "",
         "date_of_birth": (

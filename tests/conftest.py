@@ -55,6 +55,16 @@ def pytest_configure(config: pytest.Config) -> None:
         traveller.start()
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("TEST_CLOCK_SHIFT_DAYS"):
+        # A worker is a process of its own, on the real clock: with the test's clock shifted,
+        # every message looks due in the future to it.
+        skip = pytest.mark.skip(reason="a Celery worker runs on the real clock")
+        for item in items:
+            if item.get_closest_marker("worker"):
+                item.add_marker(skip)
+
+
 # Playwright's sync API runs an event loop in the test's thread; the ORM calls our tests make
 # alongside it are still plain synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

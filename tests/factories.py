@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import factory
+import pytest
 from django.contrib.auth.models import Group
 
 from courses.models import Cycle, Enrollment, Lesson, Level, TimetableSlot
@@ -72,6 +73,13 @@ class StudentFactory(factory.django.DjangoModelFactory):
 
 def level(code: str = "A1") -> Level:
     return Level.objects.get(code=code)
+
+
+# The factories' dates are built around this moment (a Monday evening in Athens, in the middle
+# of the default cycle). A test that lets the services work out "today" runs at this moment
+# (``@on_factory_day``), so it passes whatever day the suite runs.
+FACTORY_DAY = dt.datetime(2026, 11, 23, 19, 0, tzinfo=dt.UTC)
+on_factory_day = pytest.mark.time_machine(FACTORY_DAY)
 
 
 class CycleFactory(factory.django.DjangoModelFactory):

@@ -39,18 +39,26 @@ class StudentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Student
         fields = [
-            "id", "first_name", "last_name", "date_of_birth", "gender", "nationality", "language",
+            "id", "first_name", "last_name", "first_name_latin", "last_name_latin", "date_of_birth", "gender", "nationality", "language",
             "phone", "email", *PARTICIPANT_FIELDS,
         ]  # fmt: skip
         read_only_fields = ["qualification_gained_on"]
 
 
 class TeacherViewOfStudentSerializer(serializers.ModelSerializer):
-    """What a teacher sees of their students: a name and the language to speak to them in."""
+    """What a teacher sees of their students: a name (also in Latin letters, to read it aloud)
+    and the language to speak to them in."""
 
     class Meta:
         model = Student
-        fields = ["id", "first_name", "last_name", "language"]
+        fields = [
+            "id",
+            "first_name",
+            "last_name",
+            "first_name_latin",
+            "last_name_latin",
+            "language",
+        ]
         read_only_fields = fields
 
 
@@ -66,7 +74,7 @@ class SpecialCategorySerializer(serializers.ModelSerializer):
 
 
 def close_teacher_view_schema(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-    """OpenAPI post-processing: a teacher's view of a student has exactly its four fields, so
+    """OpenAPI post-processing: a teacher's view of a student has exactly its own fields, so
     it can never be mistaken for the full record in the ``oneOf`` of ``StudentByRole``."""
     schemas = result.get("components", {}).get("schemas", {})
     if "TeacherViewOfStudent" in schemas:

@@ -13,9 +13,10 @@ from tests.factories import (
     StudentFactory,
     TeacherFactory,
     UserFactory,
+    on_factory_day,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, on_factory_day]
 
 
 # -- scoping -----------------------------------------------------------------------------------
@@ -59,7 +60,9 @@ def test_teacher_sees_names_only_of_their_students(teacher):
     StudentFactory(school=teacher.school, last_name="Notmystudent")
     body = api_as(teacher.user).get("/api/v1/students/").json()
     assert body["count"] == 1
-    assert set(body["results"][0]) == {"id", "first_name", "last_name", "language"}
+    assert set(body["results"][0]) == {
+        "id", "first_name", "last_name", "first_name_latin", "last_name_latin", "language",
+    }  # fmt: skip
 
 
 @pytest.mark.parametrize("fixture", ["auditor", "teacher", "student_user"])

@@ -10,9 +10,9 @@ from openpyxl import Workbook, load_workbook
 from courses.imports import COLUMNS, students_import
 from courses.models import Enrollment
 from school.models import Student
-from tests.factories import CycleFactory
+from tests.factories import CycleFactory, on_factory_day
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, on_factory_day]
 HEADERS = [c.name for c in COLUMNS]
 
 

@@ -1,9 +1,15 @@
 import pytest
 
 from courses.models import Enrollment, Lesson
-from tests.factories import CycleFactory, EnrollmentFactory, LessonFactory, SchoolFactory
+from tests.factories import (
+    CycleFactory,
+    EnrollmentFactory,
+    LessonFactory,
+    SchoolFactory,
+    on_factory_day,
+)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, on_factory_day]
 
 
 def full_cycle(school, rows):
