@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell md5sum pyproject.toml | cut -c1-12)
 LOCAL := DJANGO_SETTINGS_MODULE=config.settings.local
 
 
-.PHONY: install run seed test lint fmt typecheck messages bench bench-pass-rates bench-notifications bench-export fuzz clean
+.PHONY: install run seed test test-sqlite lint fmt typecheck messages bench bench-pass-rates bench-notifications bench-export fuzz clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -33,9 +33,15 @@ run: install
 seed: install
 	$(LOCAL) $(BIN)/python manage.py seed_demo
 
-## test: the whole suite against PostgreSQL and Redis on this machine
+## test: the whole suite against PostgreSQL and Redis on this machine, then again on SQLite
+## (what `make run` uses), but for the tests marked postgres and the schema fuzzing
 test: install
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	DATABASE_URL=sqlite:///:memory: $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+## test-sqlite: only the SQLite run
+test-sqlite: install
+	DATABASE_URL=sqlite:///:memory: $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
