@@ -99,4 +99,3 @@ def test_csrf_failure_page_is_greek_and_styled():
     assert is_styled_with_a_way_home(page)
     # Ours, not Django's bare technical page.
     assert "CSRF" not in page
-
