@@ -3,8 +3,9 @@
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -143,5 +144,7 @@ def report_download(request: SignedInRequest, pk: int) -> HttpResponse:
     report = get_object_or_404(Report, pk=pk, school=request_school(request))
     try:
         return download_response(request.user, report)  # type: ignore[return-value]
-    except ConflictError:
-        raise Http404 from None
+    except ConflictError as error:
+        # Not built (yet): back to the list, which shows how far it got, with the reason.
+        messages.error(request, error.message)
+        return redirect("office-reports")

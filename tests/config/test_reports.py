@@ -300,6 +300,10 @@ def test_page_asks_for_a_report_and_shows_its_progress(
     assert report.cycle_code == "A1-REPORT" and report.requested_by == coordinator
     page = client.get("/office/reports/").content.decode()
     assert 'data-status="pending"' in page and "<progress" in page and "reports.js" in page
+    # Not built yet: back to the list with the reason, not a missing page.
+    early = client.get(f"/office/reports/{report.pk}/download/", follow=True)
+    assert early.redirect_chain == [("/office/reports/", 302)]
+    assert "The report is not ready." in early.content.decode()
     callbacks[0]()
     page = client.get("/office/reports/").content.decode()
     assert f"/office/reports/{report.pk}/download/" in page
