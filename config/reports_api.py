@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import FileResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -34,9 +35,9 @@ def may_download(user: User, report: Report) -> bool:
 
 def download_response(user: User, report: Report) -> FileResponse:
     if report.status != Report.Status.DONE:
-        raise ConflictError("The report is not ready.")
+        raise ConflictError(_("The report is not ready."))
     if not may_download(user, report):
-        raise PermissionDenied("This report holds special-category data you may not see.")
+        raise PermissionDenied(_("This report holds special-category data you may not see."))
     return FileResponse(
         report.file.open("rb"),
         as_attachment=True,
@@ -53,6 +54,15 @@ class ReportRequestSerializer(serializers.Serializer):
     cycle = SchoolScopedPrimaryKeyField(
         queryset=Cycle.objects.all(), required=False, allow_null=True
     )
+    with_special_category = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Include disability, minority and the indicators that need them "
+        "(`esf-participants` only; other kinds have no such columns). Off by default. Only a "
+        "coordinator holding the special-category permission may ask (403 otherwise); such a "
+        "report is downloaded only by users with that permission, and building it records a "
+        "special-category read of each participant whose answer it holds.",
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -60,7 +70,7 @@ class ReportRequestSerializer(serializers.Serializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["from"] > attrs["to"]:
-            raise serializers.ValidationError({"from": ["The period starts after it ends."]})
+            raise serializers.ValidationError({"from": [_("The period starts after it ends.")]})
         return attrs
 
 
@@ -117,7 +127,16 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             .order_by("-created_at", "-pk")
         )
 
-    @extend_schema(request=ReportRequestSerializer, responses={202: ReportSerializer})
+    @extend_schema(
+        request=ReportRequestSerializer,
+        responses={
+            202: ReportSerializer,
+            403: OpenApiResponse(
+                description="Not allowed for this role, or `with_special_category` asked for "
+                "without the special-category permission."
+            ),
+        },
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Ask for a report of a period (and optionally one cycle); it is built in the background."""
         serializer = ReportRequestSerializer(data=request.data, context={"request": request})
@@ -130,6 +149,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
             start=data["from"],
             end=data["to"],
             cycle_code=data["cycle"].code if data.get("cycle") else "",
+            special_category=data["with_special_category"],
         )
         return Response(self.get_serializer(report).data, status=status.HTTP_202_ACCEPTED)
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -47,7 +47,8 @@ def _id(value: str | None) -> int:
 
 
 def _run(request: SignedInRequest, action: Callable[[], Any], done: str) -> None:
-    """Run a service; its refusal becomes a message on the page instead of an error page."""
+    """Run a service; its refusal, with its reason, becomes a message on the page instead of an
+    error page."""
     try:
         action()
     except ValidationError as error:
@@ -55,6 +56,8 @@ def _run(request: SignedInRequest, action: Callable[[], Any], done: str) -> None
             messages.error(request, message)
     except ConflictError as error:
         messages.error(request, error.message)
+    except PermissionDenied as error:
+        messages.error(request, str(error) or _("You may not do this."))
     else:
         messages.success(request, done)
 

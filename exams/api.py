@@ -233,6 +233,12 @@ class ExamResultSerializer(serializers.ModelSerializer):
         required=False,
         help_text="Points of other modules by skill code (e.g. history-culture).",
     )
+    grade = serializers.ChoiceField(
+        choices=ExamResult.Grade.choices,
+        read_only=True,
+        allow_null=True,
+        help_text="The grade band of a pass; null for a fail.",
+    )
 
     class Meta:
         model = ExamResult
@@ -256,6 +262,7 @@ class ExamResultSerializer(serializers.ModelSerializer):
         for skill in LANGUAGE_SKILLS:
             data[skill] = scores.pop(skill, None)
         data["points"] = scores
+        data["grade"] = instance.grade or None  # a fail has no grade band
         return data
 
 

@@ -250,7 +250,7 @@ def _indicator_sheet(
         if indicator.rule is None:
             sheet.append([indicator.code, str(indicator.name), *[None] * 7, str(indicator.note)])
         elif indicator.code not in shown_codes:
-            note = _("Needs the special-category permission.")
+            note = _("Special-category data: not included in this report.")
             sheet.append([indicator.code, str(indicator.name), *[None] * 7, note])
         else:
             note = ""
@@ -397,6 +397,7 @@ report_kind_register(
         code="esf-participants",
         title=gettext_lazy("ESF participants"),
         build=esf_participants,
+        special_category=True,
         description=gettext_lazy(
             "Participants: one row per participant in the period with every indicator flag. "
             "Indicators: the count of each indicator of the school's programme period by gender."

@@ -43,4 +43,7 @@ def resend(request: SignedInRequest, pk: int) -> HttpResponse:
     if notification.status == Notification.Status.FAILED:
         notification_resend(notification=notification)
         messages.success(request, _("Queued again."))
+    else:
+        # Say why, as the API does (409), rather than coming back as if it had worked.
+        messages.error(request, _("Only a failed message can be sent again."))
     return redirect("office-notifications")

@@ -33,11 +33,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied()
+        # Keep the service's reason ("attendance older than 7 days is corrected by a
+        # coordinator"); a bare refusal gets DRF's generic text.
+        exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, DataError):
         # A value the database cannot hold (a time-zone offset beyond ±15:59, a year past
         # its range) that passed the form checks: the input is at fault, not the server.
-        exc = exceptions.ValidationError({"detail": "A value is out of the range allowed."})
+        exc = exceptions.ValidationError({"detail": _("A value is out of the range allowed.")})
     elif isinstance(exc, IntegrityError):
         # A race lost against a database constraint: the state changed under the request.
         exc = Conflict()

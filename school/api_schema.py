@@ -25,5 +25,6 @@ def add_error_responses(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
             for code, description in ERRORS.items():
-                responses.setdefault(code, {"description": description, "content": ref})
+                # An operation may say more about one of them; the body is the same shape.
+                responses.setdefault(code, {"description": description}).setdefault("content", ref)
     return result

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import transaction
 from django.db.models import Q
@@ -54,6 +54,8 @@ class ReportKind:
     title: Any  # a lazy translation
     build: Builder
     description: Any = ""
+    # Whether the kind has special-category columns to add when the requester asks for them.
+    special_category: bool = False
 
 
 _KINDS: dict[str, ReportKind] = {}
@@ -100,13 +102,32 @@ def report_write(*, kind: str, request: ReportRequest, path: str, progress: Prog
 
 @transaction.atomic
 def report_request(
-    *, school: School, user: User | None, kind: str, start: dt.date, end: dt.date, cycle_code: str
+    *,
+    school: School,
+    user: User | None,
+    kind: str,
+    start: dt.date,
+    end: dt.date,
+    cycle_code: str,
+    special_category: bool = False,
 ) -> Report:
     """Record what was asked and queue the build once the row is committed (never built in the
-    request). Special-category columns go in only for a user allowed to see them."""
+    request).
 
-    report_kind(kind)
+    Special-category columns (disability, minority and the indicators that need them) go in
+    only when the requester asks for them and holds the permission to see them; asking without
+    it is refused. A report of a kind that has no such columns is never marked as holding them,
+    so anyone who may read reports may download it.
+    """
+    kind_ = report_kind(kind)
     report_period_check(start, end)
+    if special_category and not (user and sees_special_category(user)):
+        raise PermissionDenied(
+            _(
+                "Only a coordinator holding the special-category permission may include "
+                "special-category data in a report."
+            )
+        )
     report = Report.objects.create(
         school=school,
         kind=kind,
@@ -114,7 +135,7 @@ def report_request(
         period_end=end,
         cycle_code=cycle_code,
         requested_by=user,
-        with_special_category=bool(user and sees_special_category(user)),
+        with_special_category=special_category and kind_.special_category,
     )
     transaction.on_commit(lambda: _queue(report.pk))
     return report

@@ -146,9 +146,16 @@ class CycleViewSet(
         return self._respond(cycle)
 
     @extend_schema(request=None, responses=LessonSerializer(many=True))
-    @action(detail=True, methods=["post"], url_path="generate-lessons")
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="generate-lessons",
+        pagination_class=None,
+        filter_backends=[],
+    )
     def generate_lessons(self, request: Request, pk: str | None = None) -> Response:
-        """Create the cycle's lessons from its timetable, skipping holidays and closures; idempotent."""
+        """Create the cycle's lessons from its timetable, skipping holidays and closures;
+        idempotent. Answers all the cycle's lessons as one list (not paginated)."""
         lessons = services.lessons_generate(cycle=self.get_object())
         return Response(LessonSerializer(lessons, many=True).data)
 

@@ -98,9 +98,12 @@ class LessonViewSet(
     @extend_schema(
         methods=["PUT"], request=MarksSerializer, responses=RosterEntrySerializer(many=True)
     )
-    @action(detail=True, methods=["get", "put"])
+    # The whole roster as a bare list, as API.md promises (a class is small): no pages, so
+    # ``page`` and ``page_size`` change nothing, and no lesson filters.
+    @action(detail=True, methods=["get", "put"], pagination_class=None, filter_backends=[])
     def attendance(self, request: Request, pk: str | None = None) -> Response:
-        """The lesson's roster with each student's mark; PUT sets all marks at once, all or nothing."""
+        """The lesson's roster with each student's mark, the whole class as one list (not
+        paginated); PUT sets all marks at once, all or nothing, and answers the roster."""
         lesson = self.get_object()
         if request.method == "PUT":
             data = request.data if isinstance(request.data, dict) else {"marks": request.data}

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from django_countries.serializer_fields import CountryField
 from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
 from phonenumber_field.serializerfields import PhoneNumberField
@@ -157,7 +158,9 @@ class StudentViewSet(
         student = self.get_object()
         user = request_user(request)
         if not sees_special_category(user):
-            raise PermissionDenied
+            raise PermissionDenied(
+                _("Only a coordinator holding the special-category permission sees these data.")
+            )
         if request.method == "PATCH":
             serializer = SpecialCategorySerializer(data=request.data, partial=True)
             serializer.is_valid(raise_exception=True)

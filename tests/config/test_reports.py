@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
@@ -97,12 +98,17 @@ def test_posted_report_is_built_by_the_task_after_commit_and_downloads(
     assert "Disability" not in heading and "EECO12" not in heading
 
 
-def test_special_category_only_for_holders_of_the_permission(
+def test_special_category_only_when_asked_for_by_a_holder_of_the_permission(
     coordinator, auditor, participant, eager, django_capture_on_commit_callbacks
 ):
-    # Coordinators hold the special-category permission through their role's group.
+    # Coordinators hold the special-category permission through their role's group; they must
+    # still ask for it.
     with django_capture_on_commit_callbacks(execute=True):
-        report_id = api_as(coordinator).post("/api/v1/reports/", ASK, format="json").json()["id"]
+        response = api_as(coordinator).post(
+            "/api/v1/reports/", {**ASK, "with_special_category": True}, format="json"
+        )
+    assert response.status_code == 202 and response.json()["with_special_category"] is True
+    report_id = response.json()["id"]
     report = Report.objects.get(pk=report_id)
     assert report.status == "done" and report.with_special_category
     # The read of the participant's special-category data is on record (who, whom, how).
@@ -114,8 +120,59 @@ def test_special_category_only_for_holders_of_the_permission(
     assert "Disability" in heading and "EECO12" in heading
     # An auditor sees the report listed but may not download its special-category data.
     assert api_as(auditor).get(f"/api/v1/reports/{report_id}/").status_code == 200
-    assert api_as(auditor).get(f"/api/v1/reports/{report_id}/download/").status_code == 403
+    refused = api_as(auditor).get(f"/api/v1/reports/{report_id}/download/")
+    assert refused.status_code == 403
+    assert refused.json() == {"detail": "This report holds special-category data you may not see."}
     assert api_as(coordinator).get(f"/api/v1/reports/{report_id}/download/").status_code == 200
+
+
+def test_reports_leave_special_category_data_out_by_default_and_the_auditor_opens_them(
+    coordinator, auditor, participant, eager, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = [
+            api_as(coordinator).post("/api/v1/reports/", {**ASK, "kind": kind}, format="json")
+            for kind in ("esf-participants", "attendance-sheets", "exam-results")
+        ]
+    assert [r.status_code for r in asked] == [202, 202, 202]
+    assert not SpecialCategoryRead.objects.exists()
+    esf = Report.objects.get(kind="esf-participants")
+    assert esf.status == "done" and not esf.with_special_category
+    book = load_workbook(esf.file.path)
+    heading = next(book["Participants"].iter_rows(values_only=True))
+    assert "Disability" not in heading and "Minority" not in heading and "EECO12" not in heading
+    notes = {row[0]: row[-1] for row in book["Indicators"].iter_rows(values_only=True)}
+    assert notes["EECO12"] == "Special-category data: not included in this report."
+    # The auditor lists, opens and downloads every one of them.
+    auditor_api = api_as(auditor)
+    assert auditor_api.get("/api/v1/reports/").json()["count"] == 3
+    for response in asked:
+        report_id = response.json()["id"]
+        assert auditor_api.get(f"/api/v1/reports/{report_id}/").status_code == 200
+        assert auditor_api.get(f"/api/v1/reports/{report_id}/download/").status_code == 200
+
+
+def test_asking_for_special_category_data_without_the_permission_is_403(school, participant):
+    coordinator = UserFactory(school=school, role="coordinator")
+    coordinator.groups.clear()
+    response = api_as(coordinator).post(
+        "/api/v1/reports/", {**ASK, "with_special_category": True}, format="json"
+    )
+    assert response.status_code == 403
+    assert response.json() == {
+        "detail": "Only a coordinator holding the special-category permission may include "
+        "special-category data in a report."
+    }
+    assert not Report.objects.exists()
+
+
+def test_a_kind_without_special_category_columns_is_never_marked_as_holding_them(coordinator):
+    response = api_as(coordinator).post(
+        "/api/v1/reports/",
+        {**ASK, "kind": "attendance-sheets", "with_special_category": True},
+        format="json",
+    )
+    assert response.status_code == 202 and response.json()["with_special_category"] is False
 
 
 def test_a_failed_build_is_never_done_and_leaves_no_file(coordinator, broken, media):
@@ -219,8 +276,9 @@ def test_list_and_page_have_a_fixed_number_of_queries(
     with django_assert_num_queries(2):
         assert api.get("/api/v1/reports/").json()["count"] == rows
     client.force_login(coordinator)
-    # 1 session, 2 user, 3 the school, 4 the form's cycles, 5 the reports with who asked
-    with django_assert_num_queries(5):
+    # 1 session, 2 user, 3 the school, 4-5 the user's and their groups' permissions (may they
+    # include special-category data), 6 the form's cycles, 7 the reports with who asked
+    with django_assert_num_queries(7):
         response = client.get("/office/reports/")
     assert response.status_code == 200
     assert response.content.count(b"data-report=") == rows
@@ -242,6 +300,10 @@ def test_page_asks_for_a_report_and_shows_its_progress(
     assert report.cycle_code == "A1-REPORT" and report.requested_by == coordinator
     page = client.get("/office/reports/").content.decode()
     assert 'data-status="pending"' in page and "<progress" in page and "reports.js" in page
+    # Not built yet: back to the list with the reason, not a missing page.
+    early = client.get(f"/office/reports/{report.pk}/download/", follow=True)
+    assert early.redirect_chain == [("/office/reports/", 302)]
+    assert "The report is not ready." in early.content.decode()
     callbacks[0]()
     page = client.get("/office/reports/").content.decode()
     assert f"/office/reports/{report.pk}/download/" in page
@@ -264,17 +326,69 @@ def test_page_asks_for_a_report_and_shows_its_progress(
         },
     )
     assert response.status_code == 200 and Report.objects.count() == 1
-    # Auditors read the page but cannot ask, nor download special-category data.
+    # Special-category data only when chosen; the choice is not remembered.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/office/reports/",
+            {"kind": "esf-participants", "start": "2026-01-01", "end": "2026-12-31",
+             "with_special_category": "yes"},
+        )  # fmt: skip
+    assert response.status_code == 302
+    special = Report.objects.get(kind="esf-participants")
+    assert special.with_special_category and special.status == "done"
+    form = client.get("/office/reports/").context["form"]
+    assert form["with_special_category"].value() == "no"
+    # Auditors read the page but cannot ask, nor download special-category data; they download
+    # the reports without it.
     client.force_login(auditor)
     page = client.get("/office/reports/")
     assert page.status_code == 200 and b'id="report-form"' not in page.content
-    assert b"not for you" in page.content
+    assert page.content.count(b"not for you") == 1
     assert client.post("/office/reports/", {"kind": "esf-participants"}).status_code == 403
-    assert client.get(f"/office/reports/{report.pk}/download/").status_code == 403
-    Report.objects.filter(pk=report.pk).update(with_special_category=False)
+    assert client.get(f"/office/reports/{special.pk}/download/").status_code == 403
     assert client.get(f"/office/reports/{report.pk}/download/").status_code == 200
     client.force_login(TeacherFactory(school=coordinator.school).user)
     assert client.get("/office/reports/").status_code == 403
+
+
+@time_machine.travel(dt.datetime(2026, 12, 31, 22, 30, tzinfo=dt.UTC), tick=False)
+def test_page_form_starts_at_this_year_to_date_and_keeps_the_last_choices(
+    client, coordinator, django_capture_on_commit_callbacks
+):
+    # 22:30 UTC on 31 December is already 1 January in Athens, the school's zone.
+    cycle = CycleFactory(school=coordinator.school, code="A1-KEPT")
+    client.force_login(coordinator)
+    form = client.get("/office/reports/").context["form"]
+    assert form["start"].value() == dt.date(2027, 1, 1) and form["end"].value() == dt.date(
+        2027, 1, 1
+    )
+    assert form["with_special_category"].value() == "no"
+    page = client.get("/office/reports/").content.decode()
+    assert 'value="2027-01-01"' in page  # ISO, as a date input needs, whatever the language
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(
+            "/office/reports/",
+            {"kind": "attendance-sheets", "start": "2026-09-01", "end": "2026-12-20",
+             "cycle": cycle.pk},
+        )  # fmt: skip
+    form = client.get("/office/reports/").context["form"]
+    assert [form[name].value() for name in ("kind", "start", "end", "cycle")] == [
+        "attendance-sheets", "2026-09-01", "2026-12-20", cycle.pk,
+    ]  # fmt: skip
+    page = client.get("/office/reports/").content.decode()
+    assert 'value="2026-09-01"' in page and f'value="{cycle.pk}" selected' in page
+
+
+def test_page_offers_special_category_data_only_to_holders_of_the_permission(client, school):
+    coordinator = UserFactory(school=school, role="coordinator")
+    coordinator.groups.clear()
+    client.force_login(coordinator)
+    assert "with_special_category" not in client.get("/office/reports/").context["form"].fields
+    # A hand-made form that asks anyway gets a report without them.
+    with_it = {"kind": "esf-participants", "start": "2026-01-01", "end": "2026-12-31",
+               "with_special_category": "yes"}  # fmt: skip
+    assert client.post("/office/reports/", with_it).status_code == 302
+    assert not Report.objects.get().with_special_category
 
 
 def test_command_builds_the_same_workbook(school, participant, tmp_path):

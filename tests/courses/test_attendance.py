@@ -3,9 +3,12 @@ import math
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
 
 from courses.models import Attendance, Enrollment
 from courses.selectors import (
@@ -153,6 +156,33 @@ def test_old_corrections_need_a_coordinator(lesson, teacher, coordinator):
         by=coordinator,
         now=later,
     )
+
+
+def test_a_refused_correction_says_why_in_the_teachers_language(client, lesson, teacher):
+    # A Greek-speaking teacher marks a lesson three weeks old, on their phone (the API, with
+    # their token) and on the plain page: both say why, in Greek, and nothing is saved.
+    teacher.user.language = "el"
+    teacher.user.save()
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=teacher.user).key}")
+    everyone = marks(lesson, "present", "present", "present")
+    reason = "Παρουσίες παλαιότερες από 7 μέρες διορθώνει ο συντονιστής."
+    with time_machine.travel(NOW + dt.timedelta(days=21), tick=False):
+        client.force_login(teacher.user)
+        response = api.put(
+            f"/api/v1/lessons/{lesson.pk}/attendance/",
+            [{"enrollment": pk, "status": status} for pk, status in everyone],
+            format="json",
+        )
+        page = client.post(
+            f"/teach/lessons/{lesson.pk}/",
+            {f"mark-{pk}": status for pk, status in everyone},
+            follow=True,
+        )
+    assert response.status_code == 403
+    assert response.json() == {"detail": reason}
+    assert page.status_code == 200 and reason in page.content.decode()
+    assert not Attendance.objects.filter(lesson=lesson).exists()
 
 
 def test_every_change_keeps_who_when_before_and_after(lesson, teacher, coordinator):

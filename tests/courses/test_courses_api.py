@@ -299,6 +299,39 @@ def test_huge_page_size_is_capped(coordinator):
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize("query", [{}, {"page_size": 0}, {"page_size": 1}, {"page": 2}])
+def test_roster_and_generated_lessons_are_whole_lists_whatever_the_page_size(coordinator, query):
+    # API.md: the roster is ``[{"enrollment", "student", "name", "status"}]`` and generating
+    # returns the lessons; neither is paginated, and the schema says so.
+    cycle = CycleFactory(school=coordinator.school)
+    EnrollmentFactory.create_batch(3, cycle=cycle)
+    lesson = LessonFactory(cycle=cycle)
+    LessonFactory(cycle=cycle, date=lesson.date + dt.timedelta(days=2))
+    client = api_as(coordinator)
+    roster = client.get(f"/api/v1/lessons/{lesson.pk}/attendance/", query)
+    assert roster.status_code == 200
+    assert isinstance(roster.json(), list) and len(roster.json()) == 3
+    # The lesson filters are not the roster's: they do not hide the lesson.
+    other_day = client.get(f"/api/v1/lessons/{lesson.pk}/attendance/", {"date": "2001-01-01"})
+    assert other_day.status_code == 200
+    generated = client.post(
+        f"/api/v1/cycles/{cycle.pk}/generate-lessons/?{'&'.join(f'{k}={v}' for k, v in query.items())}"
+    )
+    assert generated.status_code == 200
+    assert isinstance(generated.json(), list)
+    assert len(generated.json()) == cycle.lessons.count() == 2
+    schema = client.get("/api/schema/?format=json").json()["paths"]
+    for path, method in (
+        ("/api/v1/lessons/{id}/attendance/", "get"),
+        ("/api/v1/lessons/{id}/attendance/", "put"),
+        ("/api/v1/cycles/{id}/generate-lessons/", "post"),
+    ):
+        operation = schema[path][method]
+        body = operation["responses"]["200"]["content"]["application/json"]["schema"]
+        assert body["type"] == "array", (path, method)
+        assert "page_size" not in {p["name"] for p in operation.get("parameters", [])}
+
+
 # -- query budgets -----------------------------------------------------------------------------
 
 

@@ -134,3 +134,28 @@ def test_find_and_enroll_a_student_from_the_cycle_page(client, coordinator):
     assert cycle.enrollments.get().student == amina
     again = client.post(f"/office/cycles/{cycle.pk}/enroll/", {"student": amina.pk}, follow=True)
     assert b"already has an enrollment" in again.content
+
+
+def test_an_office_action_refused_by_its_service_shows_the_reason(rf, coordinator):
+    from django.contrib.messages import get_messages
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.core.exceptions import PermissionDenied
+
+    from courses.views_office import _run
+
+    request = rf.post("/office/")
+    request.user = coordinator
+    request._messages = CookieStorage(request)
+
+    def refused() -> None:
+        raise PermissionDenied("Attendance older than 7 days is corrected by a coordinator.")
+
+    def refused_without_a_reason() -> None:
+        raise PermissionDenied
+
+    _run(request, refused, "Done.")
+    _run(request, refused_without_a_reason, "Done.")
+    assert [(m.level_tag, str(m)) for m in get_messages(request)] == [
+        ("error", "Attendance older than 7 days is corrected by a coordinator."),
+        ("error", "You may not do this."),
+    ]

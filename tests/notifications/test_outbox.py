@@ -223,6 +223,10 @@ def test_log_is_scoped_and_filtered(coordinator, auditor, client):
     page = client.get("/office/notifications/", {"status": "queued"})
     assert page.status_code == 200
     assert "A1-2026-A" in page.content.decode()
+    # Sending a queued message again is refused on the page as in the API, with the reason.
+    queued = Notification.objects.get(school=coordinator.school)
+    page = client.post(f"/office/notifications/{queued.pk}/resend/", follow=True)
+    assert "Only a failed message can be sent again." in page.content.decode()
 
 
 def test_cancelling_a_lesson_puts_a_message_per_student_in_their_language(coordinator):

@@ -7,7 +7,7 @@ import pytest
 
 from school.models import SpecialCategoryData, SpecialCategoryRead
 from tests.conftest import api_as
-from tests.factories import CycleFactory, EnrollmentFactory, StudentFactory
+from tests.factories import CycleFactory, EnrollmentFactory, StudentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +41,16 @@ def test_other_roles_may_not_read_special_category(fixture, request, student):
     response = api_as(user).get(f"/api/v1/students/{student.pk}/special-category/")
     assert response.status_code == 403
     assert SpecialCategoryRead.objects.count() == 0
+
+
+def test_a_coordinator_without_the_permission_is_told_why(school, student):
+    coordinator = UserFactory(school=school, role="coordinator")
+    coordinator.groups.clear()
+    response = api_as(coordinator).get(f"/api/v1/students/{student.pk}/special-category/")
+    assert response.status_code == 403
+    assert response.json() == {
+        "detail": "Only a coordinator holding the special-category permission sees these data."
+    }
 
 
 def test_special_category_is_never_in_the_student_resource(coordinator, auditor, student):

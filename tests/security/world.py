@@ -2,6 +2,9 @@
 
 School A: cycle ``own`` (taught by ``teacher``, with the signed-in ``student``) and cycle
 ``other_class`` (another teacher, another student). School B: the same again, all foreign.
+``edge`` holds school A's odd cases that answers must also fit: the own student's failed
+result (no grade), a cancelled lesson of the own cycle, and a cycle of ``teacher`` with nobody
+enrolled (an empty roster).
 """
 
 import datetime as dt
@@ -37,6 +40,7 @@ class World:
     own: dict[str, Any]
     other_class: dict[str, Any]
     foreign_school: dict[str, Any]
+    edge: dict[str, list[Any]]
 
 
 def _class(school: School, teacher: Any, student_user: User | None, n: int) -> dict[str, Any]:
@@ -86,6 +90,25 @@ def _class(school: School, teacher: Any, student_user: User | None, n: int) -> d
     }
 
 
+def _edge_cases(school: School, own: dict[str, Any]) -> dict[str, list[Any]]:
+    cancelled = LessonFactory(cycle=own["cycle"], date=dt.date(2026, 11, 18), status="cancelled")
+    empty_cycle = CycleFactory(school=school)
+    empty_cycle.teachers.add(own["teacher"])
+    empty_lesson = LessonFactory(cycle=empty_cycle, date=dt.date(2026, 11, 16))
+    registration = ExamRegistration.objects.create(
+        exam_round=ExamRoundFactory(school=school), student=own["student"], cycle=own["cycle"]
+    )
+    failed = exam_result_record(registration=registration, points=dict.fromkeys(SKILLS, 5))
+    assert not failed.passed and failed.grade == ""
+    return {
+        "lesson": [cancelled, empty_lesson],
+        "cycle": [empty_cycle],
+        "result": [failed],
+        "registration": [registration],
+        "exam-round": [registration.exam_round],
+    }
+
+
 def build_world() -> World:
     school = SchoolFactory()
     teacher = TeacherFactory(school=school, user__username="matrix-teacher")
@@ -100,4 +123,4 @@ def build_world() -> World:
     other_class = _class(school, TeacherFactory(school=school), None, 1)
     elsewhere = SchoolFactory()
     foreign_school = _class(elsewhere, TeacherFactory(school=elsewhere), None, 2)
-    return World(school, users, own, other_class, foreign_school)
+    return World(school, users, own, other_class, foreign_school, _edge_cases(school, own))
