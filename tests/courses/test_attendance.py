@@ -129,7 +129,10 @@ def test_every_change_keeps_who_when_before_and_after(lesson, teacher, coordinat
     )
     first = Enrollment.objects.filter(cycle=lesson.cycle).order_by("pk").first()
     changes = attendance_history(enrollment=first)
-    assert [(c.before, c.after) for c in changes] == [("absent", "excused"), (None, "absent")]
+    assert [(c.before_status, c.after_status) for c in changes] == [
+        ("absent", "excused"),
+        (None, "absent"),
+    ]
     assert changes[0].who == coordinator.username
     assert changes[1].who == teacher.user.username
 
