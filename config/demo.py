@@ -188,9 +188,7 @@ def student_for(index: int, school: School) -> Student:
     names = PEOPLE[nationality]
     status = rng.choice(LabourMarketStatus.values)
     gender = gender_for(index, rng)
-    given = {Gender.FEMALE: names.women, Gender.MALE: names.men}.get(
-        gender, names.women + names.men
-    )
+    given = {"female": names.women, "male": names.men}.get(gender, names.women + names.men)
     first_name, last_name = rng.choice(given), rng.choice(names.surnames)
     return Student(
         school=school,
