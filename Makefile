@@ -21,10 +21,12 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 	$(LOCAL) $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var --verbosity 0
 
-## messages: collect new UI strings into locale/<language>/LC_MESSAGES/django.po
+## messages: collect new UI strings into locale/<language>/LC_MESSAGES/django.po (and djangojs.po: the admin scripts' words)
 messages: install
 	$(LOCAL) $(BIN)/python manage.py makemessages $(foreach l,el en ar fa uk fr,-l $(l)) \
 		--ignore=.venv --ignore=var --ignore=tests --ignore='*/migrations/*' --no-obsolete --no-location
+	$(LOCAL) $(BIN)/python manage.py makemessages -d djangojs $(foreach l,el en ar fa uk fr,-l $(l)) \
+		--ignore=.venv --ignore=var --ignore=tests --no-obsolete --no-location
 
 ## run: the whole product on SQLite and a file-based broker, with demo data, at http://$(BIND) (BIND=host:port)
 run: install

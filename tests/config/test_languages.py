@@ -253,6 +253,28 @@ def test_django_admin_words_missing_from_its_greek_catalogue_are_in_ours():
     assert missing - listed == set()
 
 
+def test_django_admin_script_words_missing_from_its_greek_catalogue_are_in_ours():
+    """The same for the admin's scripts (/admin/jsi18n/): the teachers' two-list picker and the
+    date picker."""
+    import django
+
+    locale = Path(django.__file__).parent / "contrib" / "admin" / "locale"
+    english = read_po((locale / "en" / "LC_MESSAGES" / "djangojs.po").open("rb"))
+    greek = read_po((locale / "el" / "LC_MESSAGES" / "djangojs.po").open("rb"))
+
+    def key(message):
+        return (message.context, message.id if isinstance(message.id, str) else message.id[0])
+
+    translated = {key(m) for m in greek if m.id and m.string and not m.fuzzy}
+    missing = {key(m) for m in english if m.id} - translated
+    source = (ROOT / "config" / "third_party_words.js").read_text()
+    listed = {(None, text) for text in re.findall(r'(?<!p)gettext\((?:\n\s*)?"([^"]+)"', source)}
+    listed |= {(None, text) for text in re.findall(r"(?<!p)gettext\('([^']+)'", source)}
+    listed |= set(re.findall(r'pgettext\("([^"]+)", "([^"]+)"\)', source))
+    assert (None, "Choose all %s") in missing
+    assert missing - listed == set()
+
+
 def test_skill_and_exam_names_as_published_are_translated_and_a_schools_own_are_kept(
     client, student_user, catalogue
 ):
