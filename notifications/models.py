@@ -7,8 +7,10 @@ the outbox, so a message exists exactly when the change that caused it was commi
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from notifications.texts import kind_name
 from school.models import School, Student
 
 
@@ -79,6 +81,11 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.student_id or self.user_id} ({self.get_status_display()})"
+
+    @property
+    def kind_name(self) -> str:
+        """The kind in the reader's language ("Ακύρωση μαθήματος"), not its code."""
+        return kind_name(self.kind, translation.get_language() or settings.LANGUAGE_CODE)
 
     @property
     def shown_body(self) -> str:

@@ -118,6 +118,16 @@ class _Blank(dict[str, str]):
         return ""
 
 
+def kind_name(kind: str, language: str) -> str:
+    """What a kind of message is called in ``language``: its e-mail subject ("Ακύρωση
+    μαθήματος"), with the same fallbacks as the text; an unknown kind as it is stored."""
+    texts = TEXTS.get(kind, {})
+    for candidate in (language, *FALLBACK):
+        if candidate in texts:
+            return texts[candidate][0]
+    return kind
+
+
 def render(kind: str, language: str, context: dict[str, object]) -> tuple[str, str, str]:
     """(language used, subject, body) for a kind in a language, falling back to English, then
     Greek. Missing context values render as nothing rather than failing the message."""

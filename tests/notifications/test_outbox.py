@@ -236,6 +236,16 @@ def test_log_is_scoped_and_filtered(coordinator, auditor, client):
     assert "A1-2026-A" in page.content.decode()
 
 
+def test_log_names_each_kind_in_the_readers_language(coordinator, client):
+    queue(coordinator.school, [StudentFactory(school=coordinator.school)])
+    coordinator.language = "el"
+    coordinator.save()
+    client.force_login(coordinator)
+    page = client.get("/office/notifications/").content.decode()
+    assert "<td>Ακύρωση μαθήματος</td>" in page
+    assert "lesson_cancelled</td>" not in page
+
+
 def test_cancelling_a_lesson_puts_a_message_per_student_in_their_language(coordinator):
     from courses.models import Lesson
     from tests.factories import CycleFactory, EnrollmentFactory, LessonFactory
