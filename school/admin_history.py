@@ -1,5 +1,6 @@
 """History pages that read like the rest of the admin: choice labels, not stored values."""
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.admin.utils import display_for_field
@@ -7,7 +8,7 @@ from django.db.models import BooleanField
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
-from simple_history.models import HistoricalChanges, ModelChange
+from simple_history.models import DeletedObject, HistoricalChanges, ModelChange
 from simple_history.template_utils import HistoricalRecordContextHelper
 
 EMPTY = "–"
@@ -21,13 +22,28 @@ class ReadableChanges(HistoricalRecordContextHelper):
         field = self.model._meta.get_field(change.field)
         if field.is_relation:
             value = super().prepare_delta_change_value(change, value)
-            return EMPTY if value is None else value
+            # An empty relation comes as a "deleted" object without a key.
+            if value is None or (isinstance(value, DeletedObject) and value.pk is None):
+                return EMPTY
+            return value
         if isinstance(field, BooleanField):
             return {True: _("Yes"), False: _("No")}.get(value, EMPTY)
         return display_for_field(value, field, EMPTY)
 
 
 class ReadableHistoryAdmin(SimpleHistoryAdmin):
+    def set_history_delta_changes(
+        self,
+        request: HttpRequest,
+        historical_records: Sequence[HistoricalChanges],
+        foreign_keys_are_objs: bool = True,
+    ) -> None:
+        super().set_history_delta_changes(request, historical_records, foreign_keys_are_objs)
+        # The list prints the reason as it is: no reason given shows nothing, not "None".
+        for record in historical_records:
+            if getattr(record, "history_change_reason", "") is None:
+                record.history_change_reason = ""  # type: ignore[attr-defined]
+
     def get_historical_record_context_helper(
         self, request: HttpRequest, historical_record: HistoricalChanges
     ) -> HistoricalRecordContextHelper:

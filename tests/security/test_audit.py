@@ -132,6 +132,8 @@ def test_history_pages_show_labels_not_stored_values(client, world):
     assert "<strong>Κατάσταση:</strong> Παρών &nbsp;&rarr;&nbsp;&nbsp;Απών" in changes
     assert ": Απών</a>" in changes  # the record itself, as the list names it
     assert "present" not in changes and "absent" not in changes
+    # Nobody had marked it before, and no reason was given: "–" and an empty cell, not "None".
+    assert "None" not in changes
 
     page = _history_page(client, "exams/examresult", world.own["result"].pk).content.decode()
     changes = re.sub(r"\s+", " ", page)
