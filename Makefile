@@ -9,7 +9,7 @@ BIND ?= 127.0.0.1:8000
 export BIND
 
 
-.PHONY: install run seed test lint fmt typecheck messages bench bench-pass-rates bench-notifications bench-export fuzz clean
+.PHONY: install run seed test test-sqlite lint fmt typecheck messages bench bench-pass-rates bench-notifications bench-export fuzz clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -38,9 +38,15 @@ run: install
 seed: install
 	$(LOCAL) $(BIN)/python manage.py seed_demo
 
-## test: the whole suite against PostgreSQL and Redis on this machine
+## test: the whole suite against PostgreSQL and Redis on this machine, then again on SQLite
+## (what `make run` uses), but for the tests marked postgres and the schema fuzzing
 test: install
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+	DATABASE_URL=sqlite:///:memory: $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+## test-sqlite: only the SQLite run
+test-sqlite: install
+	DATABASE_URL=sqlite:///:memory: $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -10,8 +10,8 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
-    ExpressionWrapper,
     F,
+    FloatField,
     Min,
     OuterRef,
     Q,
@@ -21,7 +21,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Cast, Coalesce, Greatest
 
 from courses.models import Attendance, Cycle, Enrollment, Lesson
 from school.choices import Role
@@ -74,6 +74,16 @@ def lessons_of_student(*, student: Student, start: dt.date, end: dt.date) -> Que
 
 
 ATTENDED = ["present", "late"]
+RATE = DecimalField(max_digits=6, decimal_places=4)
+
+
+def quotient(dividend: Any, divisor: Any, *, output_field: DecimalField) -> Cast:
+    """``dividend / divisor`` the same on SQLite and PostgreSQL: SQLite keeps whole-number
+    decimals as integers and divides them as integers (36 / 39 = 0), so both sides become
+    floating point first, and the result is rounded to the output's decimal places."""
+    return Cast(Cast(dividend, FloatField()) / Cast(divisor, FloatField()), output_field)
+
+
 MISSED = ["absent", "excused"]
 
 
@@ -132,14 +142,14 @@ def with_attendance_stats(
         excused_hours=hours(status="excused"),
         missed_hours=hours(status__in=MISSED),
         first_attended=per_enrollment(Min("lesson__date"), status__in=ATTENDED),
-        absence_limit_hours=ExpressionWrapper(
+        absence_limit_hours=quotient(
             F("cycle__total_hours")
             * (
                 Case(When(needs_extended, then=extended), default=usual)
                 if extended_limits
                 else usual
-            )
-            / Value(Decimal(100)),
+            ),
+            Value(100),
             output_field=decimal,
         ),
         last_attended_on=Subquery(last_attended.values("lesson__date")[:1]),
@@ -147,10 +157,8 @@ def with_attendance_stats(
     ).annotate(
         attendance_rate=Case(
             When(held_hours=0, then=Value(None)),
-            default=ExpressionWrapper(
-                F("attended_hours") * Value(Decimal(1)) / F("held_hours"), output_field=decimal
-            ),
-            output_field=DecimalField(max_digits=6, decimal_places=4),
+            default=quotient(F("attended_hours"), F("held_hours"), output_field=RATE),
+            output_field=RATE,
         ),
         at_risk=Case(
             When(
@@ -231,15 +239,25 @@ class CyclePage:
     waitlist: list[Enrollment]
     left: list[Enrollment]
 
+    def lesson_counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(Lesson.Status.values, 0)
+        for lesson in self.lessons:
+            counts[lesson.status] += 1
+        return counts
 
-def cycle_page(*, cycle_id: int, school_id: int) -> CyclePage:
-    """A cycle with its lessons, roster, waitlist and leavers: three queries, whatever the size."""
+    def at_risk_count(self) -> int:
+        return sum(1 for e in self.enrolled if getattr(e, "at_risk", False))
+
+
+def cycle_page(*, cycle_id: int, school_id: int, extended_limits: bool = False) -> CyclePage:
+    """A cycle with its lessons, roster (with each student's attendance figures), waitlist and
+    leavers: three queries, whatever the size."""
     cycle = cycles_with_counts(school_id=school_id).select_related("room__venue").get(pk=cycle_id)
     lessons = list(cycle.lessons.select_related("room").order_by("date", "starts_at"))
     enrollments = list(
-        cycle.enrollments.select_related("student").order_by(
-            "waitlist_position", "student__last_name", "pk"
-        )
+        with_attendance_stats(
+            cycle.enrollments.select_related("student"), extended_limits=extended_limits
+        ).order_by("waitlist_position", "student__last_name", "student__first_name", "pk")
     )
     return CyclePage(
         cycle=cycle,

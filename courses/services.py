@@ -731,7 +731,9 @@ def attendance_save(
     3. Every mark names an enrollment of this cycle (not a waitlisted one), once, with a
        known status; one bad mark refuses them all.
     4. Write only the marks that changed, each with its history (who, when, before, after).
-    5. Mark the lesson held, with the topic covered and the teacher who took it.
+    5. Record the topic covered and the teacher who took it. The lesson is held once every
+       enrolled student has a mark; until then it keeps waiting for attendance, so the
+       teacher finds it again on their page (and a half-taken roster counts in no figure).
     6. Entry dates follow the first lesson each student attended.
     """
     lesson = (
@@ -801,15 +803,24 @@ def attendance_save(
     if new:
         bulk_create_with_history(new, Attendance, default_user=by, default_date=now)
 
-    # One statement, whatever changed: held, the topic, and the teacher who took it.
-    updates: dict[str, Any] = {"status": Lesson.Status.HELD}
+    # One statement, whatever changed: held when nobody enrolled is left unmarked (a held
+    # lesson stays held: a student enrolled later does not reopen it), the topic, and the
+    # teacher who took it.
+    unmarked = (
+        Enrollment.objects.filter(cycle_id=lesson.cycle_id, status=Enrollment.Status.ENROLLED)
+        .exclude(attendance__lesson=lesson)
+        .count()
+    )
+    if unmarked == 0:
+        lesson.status = Lesson.Status.HELD
+    updates: dict[str, Any] = {"status": lesson.status}
     if topic is not None:
         updates["topic"] = topic.strip()[:300]
     if by.role == Role.TEACHER:
         updates["teacher"] = Subquery(Teacher.objects.filter(user_id=by.pk).values("pk")[:1])
     Lesson.objects.filter(pk=lesson.pk).update(**updates)
-    lesson.status = Lesson.Status.HELD
     lesson.topic = updates.get("topic", lesson.topic)
+    lesson.unmarked_count = unmarked  # type: ignore[attr-defined]
 
     touched = [a.enrollment_id for a in changed] + [a.enrollment_id for a in new]
     if touched:

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from courses import services
 from courses.models import Attendance, Lesson
@@ -27,15 +28,23 @@ def _school_today(request: SignedInRequest) -> dt.date:
     return timezone.localdate(timezone=school.zone) if school else timezone.localdate()
 
 
+# How far back the teacher's page looks for lessons still waiting for attendance.
+WAITING_DAYS = 14
+
+
 @role_required(Role.TEACHER)
 def teach_home(request: SignedInRequest) -> HttpResponse:
     """Today's lessons of the cycles the teacher teaches, the next seven days', and the last
-    week's lessons still waiting for attendance."""
+    two weeks' lessons still waiting for attendance."""
     today = _school_today(request)
     week_end = today + dt.timedelta(days=7)
     teacher = getattr(request.user, "teacher", None)
     lessons = (
-        list(lessons_of_teacher(teacher=teacher, start=today - dt.timedelta(days=7), end=week_end))
+        list(
+            lessons_of_teacher(
+                teacher=teacher, start=today - dt.timedelta(days=WAITING_DAYS), end=week_end
+            )
+        )
         if teacher
         else []
     )
@@ -87,8 +96,18 @@ def teach_lesson(request: SignedInRequest, pk: int) -> HttpResponse:
             "not_started": starts > timezone.now(),
             "api_url": reverse("lesson-attendance", args=[lesson.pk]),
             "labels": {**dict(Attendance.Status.choices), "unmarked": _("Tap to mark")},
+            "still_to_mark": str(STILL_TO_MARK),
         },
     )
+
+
+STILL_TO_MARK = gettext_lazy(
+    "Saved. Still to mark: %(count)s. The lesson waits for attendance until everyone has a mark."
+)
+
+
+def still_to_mark(count: int) -> str:
+    return str(STILL_TO_MARK) % {"count": count}
 
 
 def _save_from_form(request: SignedInRequest, lesson: Lesson) -> None:
@@ -100,18 +119,22 @@ def _save_from_form(request: SignedInRequest, lesson: Lesson) -> None:
             )
             return
         roster = roster_for_lesson(lesson=lesson)
-        if "everyone_present" in request.POST:
-            marks = [(entry.pk, "present") for entry in roster]
-        else:
-            marks = [
-                (entry.pk, request.POST[f"mark-{entry.pk}"])
-                for entry in roster
-                if request.POST.get(f"mark-{entry.pk}")
-            ]
-        services.attendance_save(
+        # "Everyone present" fills in only the students nobody has marked: a late or absent
+        # mark already made (posted with the form, or saved before) stays as it is.
+        fill = "present" if "everyone_present" in request.POST else None
+        marks = [
+            (entry.pk, mark)
+            for entry in roster
+            if (mark := request.POST.get(f"mark-{entry.pk}") or entry.mark or fill)  # type: ignore[attr-defined]
+        ]
+        saved = services.attendance_save(
             lesson=lesson, marks=marks, topic=request.POST.get("topic"), by=request.user
         )
-        messages.success(request, _("Attendance saved."))
+        unmarked = saved.unmarked_count  # type: ignore[attr-defined]
+        if unmarked:
+            messages.warning(request, still_to_mark(unmarked))
+        else:
+            messages.success(request, _("Attendance saved."))
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)

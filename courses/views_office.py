@@ -68,7 +68,11 @@ def cycle_list(request: SignedInRequest) -> HttpResponse:
 @office_roles
 def cycle_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     try:
-        page = cycle_page(cycle_id=pk, school_id=request.user.school_id or 0)
+        page = cycle_page(
+            cycle_id=pk,
+            school_id=request.user.school_id or 0,
+            extended_limits=sees_special_category(request.user),
+        )
     except Cycle.DoesNotExist:
         raise Http404 from None
     can_edit = request.user.role == Role.COORDINATOR
@@ -275,6 +279,7 @@ def enrollment_detail(request: SignedInRequest, pk: int) -> HttpResponse:
         "courses/office/enrollment_detail.html",
         {
             "enrollment": enrollment,
+            "can_edit": request.user.role == Role.COORDINATOR,
             "marks": marks,
             "history": attendance_history(enrollment=enrollment),
         },

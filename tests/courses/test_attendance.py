@@ -1,8 +1,10 @@
 import datetime as dt
+import math
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.utils import timezone, translation
 
 from courses.models import Attendance, Enrollment
@@ -57,6 +59,42 @@ def test_saving_marks_the_lesson_held_with_its_topic_and_teacher(lesson, teacher
         "late",
         "present",
     ]
+
+
+def test_a_roster_saved_with_students_unmarked_keeps_the_lesson_waiting(lesson, teacher):
+    enrollments = list(Enrollment.objects.filter(cycle=lesson.cycle).order_by("pk"))
+    first = [(enrollments[0].pk, "present"), (enrollments[1].pk, "absent")]
+    saved = attendance_save(lesson=lesson, marks=first, by=teacher.user, topic="Family", now=NOW)
+    assert (saved.status, saved.unmarked_count) == ("scheduled", 1)
+    lesson.refresh_from_db()
+    assert (lesson.status, lesson.topic) == ("scheduled", "Family")
+    # Half a roster counts in no figure yet.
+    assert (
+        with_attendance_stats(Enrollment.objects.filter(pk=enrollments[0].pk)).get().held_hours == 0
+    )
+    saved = attendance_save(
+        lesson=lesson, marks=[*first, (enrollments[2].pk, "late")], by=teacher.user, now=NOW
+    )
+    assert (saved.status, saved.unmarked_count) == ("held", 0)
+    # A student enrolled later does not reopen a lesson that was held.
+    EnrollmentFactory(cycle=lesson.cycle)
+    saved = attendance_save(lesson=lesson, marks=first, by=teacher.user, now=NOW)
+    assert (saved.status, saved.unmarked_count) == ("held", 1)
+
+
+def test_the_teachers_page_lists_lessons_waiting_for_two_weeks(client, teacher):
+    cycle = CycleFactory(school=teacher.school, code="A1-WAIT")
+    cycle.teachers.add(teacher)
+    today = timezone.localdate(timezone=teacher.school.zone)
+    waiting = LessonFactory(cycle=cycle, date=today - dt.timedelta(days=14))
+    too_old = LessonFactory(cycle=cycle, date=today - dt.timedelta(days=15))
+    held = LessonFactory(cycle=cycle, date=today - dt.timedelta(days=3), status="held")
+    client.force_login(teacher.user)
+    page = client.get("/teach/").content.decode()
+    waiting_part = page.split("Waiting for attendance")[1].split("<h2>")[0]
+    assert f"/teach/lessons/{waiting.pk}/" in waiting_part
+    assert f"/teach/lessons/{too_old.pk}/" not in page
+    assert f"/teach/lessons/{held.pk}/" not in waiting_part
 
 
 def test_saving_the_same_marks_twice_changes_nothing(lesson, teacher):
@@ -373,6 +411,12 @@ def big_lesson(school, teacher, students):
     return LessonFactory(cycle=cycle, date=timezone.localdate() - dt.timedelta(days=1))
 
 
+def insert_batches(model, rows: int) -> int:
+    """Statements a bulk insert of ``rows`` takes: one on PostgreSQL, more on SQLite."""
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    return math.ceil(rows / connection.ops.bulk_batch_size(fields, [None] * rows))
+
+
 @pytest.mark.parametrize("students", [25, 100])
 def test_roster_put_and_get_run_a_fixed_number_of_queries(
     teacher, django_assert_num_queries, students
@@ -384,23 +428,27 @@ def test_roster_put_and_get_run_a_fixed_number_of_queries(
     with django_assert_num_queries(2):
         client.get(url)
     # 1 lesson in scope, 2 lock the lesson, 3 enrollments of the cycle, 4 existing marks,
-    # 5 insert marks, 6 insert their history, 7 lesson held with topic and teacher,
-    # 8 entry dates, 9 the roster for the answer; plus the savepoint pair of the test's
-    # transaction (BEGIN and COMMIT in production, which are not counted).
+    # 5 insert marks, 6 insert their history, 7 students still unmarked, 8 lesson held with
+    # topic and teacher, 9 entry dates, 10 the roster for the answer; plus the savepoint pair
+    # of the test's transaction (BEGIN and COMMIT in production, which are not counted).
     statuses = ["present", "late", "absent", "excused"]
     payload = [
         {"enrollment": e.pk, "status": statuses[i % 4]}
         for i, e in enumerate(lesson.cycle.enrollments.order_by("pk"))
     ]
-    with django_assert_num_queries(11) as captured:
+    # SQLite splits a bulk insert to stay under its limit of parameters per statement.
+    extra = insert_batches(Attendance, students) + insert_batches(
+        Attendance.history.model, students
+    )
+    with django_assert_num_queries(12 + extra - 2) as captured:
         assert client.put(url, payload, format="json").status_code == 200
     statements = [
         q for q in captured.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))
     ]
-    assert len(statements) == 9
+    assert len(statements) == 10 + extra - 2
     # A correction: changed marks are updated (one statement) with their history (one more).
     payload[:5] = [{"enrollment": p["enrollment"], "status": "present"} for p in payload[:5]]
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         assert client.put(url, payload, format="json").status_code == 200
 
 
@@ -428,11 +476,23 @@ def test_teacher_page_form_saves_marks_and_everyone_present(client, teacher):
         enrollments[0].pk: "absent",
         enrollments[1].pk: "late",
     }
+    # One student is left unmarked: the lesson keeps waiting, and the page says how many.
+    lesson.refresh_from_db()
+    assert lesson.status == "scheduled"
+    page = client.get(f"/teach/lessons/{lesson.pk}/").content.decode()
+    assert "Still to mark: 1." in page
+    # "Everyone present" fills in only the unmarked student: absent and late stay.
     client.post(f"/teach/lessons/{lesson.pk}/", {"everyone_present": "1"})
-    assert set(Attendance.objects.filter(lesson=lesson).values_list("status", flat=True)) == {
-        "present"
+    assert dict(
+        Attendance.objects.filter(lesson=lesson).values_list("enrollment_id", "status")
+    ) == {
+        enrollments[0].pk: "absent",
+        enrollments[1].pk: "late",
+        enrollments[2].pk: "present",
     }
-    assert Attendance.objects.filter(lesson=lesson).count() == 3
+    lesson.refresh_from_db()
+    assert lesson.status == "held"
+    assert "Attendance saved." in client.get(f"/teach/lessons/{lesson.pk}/").content.decode()
 
 
 def test_teacher_page_shows_rate_and_at_risk_badge(client, teacher):

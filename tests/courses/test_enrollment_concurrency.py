@@ -10,7 +10,10 @@ from courses.models import Enrollment
 from courses.services import enrollment_create, enrollment_withdraw
 from tests.factories import CycleFactory, EnrollmentFactory, StudentFactory
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 TODAY = dt.date(2026, 11, 22)
 THREADS = 24
 

@@ -410,7 +410,9 @@ def test_dashboard_shows_the_headline_and_charts(client, coordinator):
     client.force_login(coordinator)
     page = client.get("/office/").content.decode()
     assert "75%" in page  # 9 of 12 passed in the last two rounds
-    assert page.count("<rect") >= 2 * 3
+    # A bar per round and per level, each a <meter> named by its label.
+    assert page.count("<meter") >= 3
+    assert page.count('<label for="round-') == page.count('<meter id="round-')
     rounds = client.get("/office/exams/")
     assert rounds.status_code == 200
 

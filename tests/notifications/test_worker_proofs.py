@@ -27,7 +27,11 @@ from tests.browser import ARTIFACTS
 from tests.factories import SchoolFactory
 from tests.fake_gateway import Gateway, fake_gateway
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.worker,
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -1,6 +1,7 @@
-// Attendance on a phone: one tap cycles a student's mark; Save sends every mark at once with a
-// PUT (idempotent, so sending twice does no harm). Offline, the marks stay on the page and on the
-// phone (localStorage), shown as pending, and go out when the connection comes back.
+// Attendance on a phone: one tap cycles a student's mark; "Everyone present" fills in the students
+// not marked yet (and can be undone); Save sends every mark at once with a PUT (idempotent, so
+// sending twice does no harm). Offline, the marks stay on the page and on the phone
+// (localStorage), shown as pending, and go out when the connection comes back.
 (function () {
   "use strict";
   var form = document.querySelector("form[data-attendance]");
@@ -11,7 +12,9 @@
   var key = "attendance:" + form.dataset.lesson;
   var statusBox = document.getElementById("sync-status");
   var csrf = form.querySelector("input[name=csrfmiddlewaretoken]").value;
+  var saveBar = form.querySelector(".save-bar");
   var sending = false;
+  var filled = [];  // the rows "Everyone present" filled in, until they are saved or undone
 
   document.documentElement.classList.add("js");
 
@@ -27,16 +30,29 @@
     button.dataset.status = value || "";
   }
   function set(row, value) {
-    var radio = row.querySelector("input[value='" + value + "']");
-    if (radio) radio.checked = true;
+    row.querySelectorAll("input[type=radio]").forEach(function (radio) {
+      radio.checked = radio.value === value;
+    });
     show(row);
   }
-  function say(state, text) {
+  function text(name, count) {
+    return (form.dataset[name] || "").replace("%(count)s", String(count));
+  }
+  function say(state, message) {
     statusBox.hidden = false;
     statusBox.className = "sync " + state;
-    statusBox.textContent = text;
+    statusBox.textContent = message;
     form.classList.toggle("pending", state === "pending");
+    keepFocusInView();
   }
+  // The sticky Save bar covers the bottom of the screen: keyboard focus scrolls so that the
+  // focused student stays above it (WCAG 2.2, focus not obscured).
+  function keepFocusInView() {
+    if (!saveBar) return;
+    document.documentElement.style.scrollPaddingBlockEnd = (saveBar.offsetHeight + 16) + "px";
+  }
+  keepFocusInView();
+  window.addEventListener("resize", keepFocusInView);
 
   rows().forEach(function (row) {
     var button = row.querySelector("button.cycle");
@@ -44,16 +60,35 @@
     button.addEventListener("click", function () {
       var next = ORDER[(ORDER.indexOf(current(row)) + 1) % ORDER.length];
       set(row, next);
+      // A mark changed by hand is the teacher's own: undo leaves it alone.
+      filled = filled.filter(function (other) { return other !== row; });
     });
     show(row);
   });
 
   var everyone = form.querySelector("[data-everyone-present]");
+  var everyoneLabel = everyone ? everyone.textContent : "";
+  function offerUndo(on) {
+    if (!everyone) return;
+    everyone.textContent = on ? form.dataset.undoText : everyoneLabel;
+    everyone.dataset.undo = on ? "1" : "";
+  }
   if (everyone) {
-    // With JavaScript, "everyone present" only fills in the marks; Save sends them.
+    // With JavaScript, "everyone present" only fills in the students not marked yet; Save
+    // sends them. Tapped again before saving, it takes back what it filled in.
     everyone.addEventListener("click", function (event) {
       event.preventDefault();
-      rows().forEach(function (row) { set(row, "present"); });
+      if (everyone.dataset.undo) {
+        filled.forEach(function (row) { set(row, null); });
+        filled = [];
+        offerUndo(false);
+        say("pending", form.dataset.undoneText);
+        return;
+      }
+      filled = rows().filter(function (row) { return !current(row); });
+      filled.forEach(function (row) { set(row, "present"); });
+      if (filled.length) offerUndo(true);
+      say("pending", text("filledText", filled.length));
     });
   }
 
@@ -90,8 +125,14 @@
     }).then(function (response) {
       if (response.ok) {
         if (localStorage.getItem(key) === stored) localStorage.removeItem(key);
-        say("saved", form.dataset.savedText || "Saved.");
-        return;
+        filled = [];
+        offerUndo(false);
+        return response.json().then(function (body) {
+          var roster = Array.isArray(body) ? body : (body.results || []);
+          var unmarked = roster.filter(function (entry) { return !entry.status; }).length;
+          if (unmarked) say("pending", text("stillToMarkText", unmarked));
+          else say("saved", form.dataset.savedText || "Saved.");
+        });
       }
       if (response.status === 400 || response.status === 409 || response.status === 403) {
         // The server refused these marks; sending them again would not help.
