@@ -69,7 +69,8 @@ def assert_accessible(page: object, where: str) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(
-        page, options={"runOnly": {"type": "tag", "values": WCAG_A_AA}, "resultTypes": ["violations"]}
+        page,
+        options={"runOnly": {"type": "tag", "values": WCAG_A_AA}, "resultTypes": ["violations"]},
     )
     violations = [
         f"{v['id']} ({v['impact']}): {v['help']} at "

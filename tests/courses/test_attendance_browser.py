@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from courses.models import Attendance
-from tests.browser import phone_page, screenshot
+from tests.browser import assert_accessible, phone_page, screenshot
 from tests.factories import (
     CycleFactory,
     EnrollmentFactory,
@@ -130,6 +130,112 @@ def test_the_page_works_without_javascript(live_server, todays_lesson):
         page.check(f"input[name=mark-{enrollments[0].pk}][value=absent]")
         page.check(f"input[name=mark-{enrollments[1].pk}][value=late]")
         page.click("button.primary")
-        page.wait_for_selector(".messages .success")
+        # Three students are still unmarked: the page says so beside the Save button.
+        status = page.locator(".save-bar #sync-status.pending")
+        assert "Still to mark: 3." in status.inner_text()
         browser.close()
-    assert marks_in_db(lesson, enrollments)[:2] == ["absent", "late"]
+    assert marks_in_db(lesson, enrollments) == ["absent", "late", None, None, None]
+    lesson.refresh_from_db()
+    assert lesson.status == "scheduled"
+
+
+@pytest.fixture
+def twenty_students():
+    school = SchoolFactory()
+    teacher = TeacherFactory(school=school, user__username="eleni")
+    cycle = CycleFactory(school=school, code="A1-TWENTY", capacity=20)
+    cycle.teachers.add(teacher)
+    enrollments = [
+        EnrollmentFactory(
+            cycle=cycle,
+            student__first_name="Αμίνα",
+            student__last_name=f"Χαντάντ{chr(0x3B1 + i)}",
+            student__first_name_latin="Amina",
+            student__last_name_latin=f"Haddad{chr(0x61 + i)}",
+        )
+        for i in range(20)
+    ]
+    today = timezone.localdate(timezone=school.zone)
+    lesson = LessonFactory(
+        cycle=cycle, date=today, starts_at=dt.time(0), ends_at=dt.time(1), hours=1
+    )
+    return lesson, enrollments
+
+
+def test_twenty_students_everyone_present_undo_and_a_keyboard_never_hidden(
+    live_server, twenty_students
+):
+    lesson, enrollments = twenty_students
+    with phone_page() as page:
+        page.goto(live_server.url + "/")
+        page.fill("#id_username", "eleni")
+        page.fill("#id_password", "pass-word-123")
+        page.click("button.primary")
+        page.wait_for_url("**/teach/")
+        page.goto(f"{live_server.url}/teach/lessons/{lesson.pk}/")
+        assert_accessible(page, "roster")
+
+        # Each student shows the name in Latin letters too, and each mark button's
+        # accessible name says whose mark it is.
+        first = rows(page).nth(0)
+        assert "Amina Haddada" in first.inner_text()
+        button = first.locator("button.cycle")
+        assert (
+            page.get_by_role("button", name="Αμίνα Χαντάντα Amina Haddada Tap to mark").count() == 1
+        )
+        assert button.get_attribute("aria-labelledby")
+
+        # Two students marked first; "everyone present" fills in only the other eighteen.
+        for _ in range(3):
+            rows(page).nth(0).locator("button.cycle").click()  # absent
+        rows(page).nth(1).locator("button.cycle").click()
+        rows(page).nth(1).locator("button.cycle").click()  # late
+        page.click("[data-everyone-present]")
+        statuses = [
+            rows(page).nth(i).locator("button.cycle").get_attribute("data-status")
+            for i in range(20)
+        ]
+        assert statuses == ["absent", "late", *["present"] * 18]
+        assert "18" in page.locator(".save-bar #sync-status").inner_text()
+
+        # Undone, the eighteen are unmarked again; the two marks made by hand stay.
+        page.click("[data-everyone-present]")
+        statuses = [
+            rows(page).nth(i).locator("button.cycle").get_attribute("data-status")
+            for i in range(20)
+        ]
+        assert statuses == ["absent", "late", *[""] * 18]
+
+        # Saved with eighteen unmarked: the answer shows beside the button, the lesson waits.
+        page.click("button.primary")
+        page.locator(".save-bar #sync-status", has_text="Still to mark: 18.").wait_for()
+        assert marks_in_db(lesson, enrollments)[:3] == ["absent", "late", None]
+        lesson.refresh_from_db()
+        assert lesson.status == "scheduled"
+
+        # The fast path: one tap for everyone present, one to save.
+        page.click("[data-everyone-present]")
+        page.click("button.primary")
+        page.wait_for_selector(".save-bar #sync-status.saved")
+        lesson.refresh_from_db()
+        assert lesson.status == "held"
+        assert marks_in_db(lesson, enrollments) == ["absent", "late", *["present"] * 18]
+
+        # With a keyboard, every focused mark button stays above the sticky Save bar.
+        page.locator("button.cycle").first.focus()
+        hidden = []
+        for number in range(20):
+            if number:
+                page.keyboard.press("Tab")
+            box = page.evaluate(
+                """() => {
+                  const focused = document.activeElement.getBoundingClientRect();
+                  const bar = document.querySelector('.save-bar').getBoundingClientRect();
+                  return {bottom: focused.bottom, top: focused.top, bar: bar.top, id: document.activeElement.id};
+                }"""
+            )
+            assert box["id"] == f"mark-{enrollments[number].pk}"
+            if box["bottom"] > box["bar"] or box["top"] < 0:
+                hidden.append(number)
+        assert hidden == []
+        screenshot(page, "attendance-twenty")
