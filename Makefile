@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell md5sum pyproject.toml | cut -c1-12)
 LOCAL := DJANGO_SETTINGS_MODULE=config.settings.local
+# Where `make run` serves the site; the Procfile's web process binds to it.
+BIND ?= 127.0.0.1:8000
+export BIND
 
 
 .PHONY: install run seed test test-sqlite lint fmt typecheck messages bench bench-pass-rates bench-notifications bench-export fuzz clean
@@ -18,16 +21,18 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 	$(LOCAL) $(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var --verbosity 0
 
-## messages: collect new UI strings into locale/<language>/LC_MESSAGES/django.po
+## messages: collect new UI strings into locale/<language>/LC_MESSAGES/django.po (and djangojs.po: the admin scripts' words)
 messages: install
 	$(LOCAL) $(BIN)/python manage.py makemessages $(foreach l,el en ar fa uk fr,-l $(l)) \
 		--ignore=.venv --ignore=var --ignore=tests --ignore='*/migrations/*' --no-obsolete --no-location
+	$(LOCAL) $(BIN)/python manage.py makemessages -d djangojs $(foreach l,el en ar fa uk fr,-l $(l)) \
+		--ignore=.venv --ignore=var --ignore=tests --no-obsolete --no-location
 
-## run: the whole product on SQLite and a file-based broker, with demo data, at http://127.0.0.1:8000
+## run: the whole product on SQLite and a file-based broker, with demo data, at http://$(BIND) (BIND=host:port)
 run: install
 	$(LOCAL) $(BIN)/python manage.py migrate --noinput
 	$(LOCAL) $(BIN)/python manage.py seed_demo
-	@echo "Starting web, worker and beat at http://127.0.0.1:8000 (Ctrl-C stops all three)"
+	@echo "Starting web, worker and beat at http://$(BIND) (Ctrl-C stops all three)"
 	PATH=$(CURDIR)/$(BIN):$$PATH $(LOCAL) $(BIN)/honcho start -f Procfile
 
 seed: install

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from courses.calendar import Slot, meeting_days
 from courses.models import Attendance, Cycle, Enrollment, Lesson, Level, TimetableSlot
+from courses.selectors import ATTENDED
 from courses.services import lessons_generate
 from exams.models import ExamRegistration, ExamRound, ExamScheme
 from exams.services import exam_result_record, pass_rates_recompute
@@ -42,52 +43,106 @@ PASSWORDS = {
     "auditor": "demo-auditor",
 }
 
-# nationality: (language of messages, given names, surnames) in the script people write them in.
-PEOPLE: dict[str, tuple[str, list[str], list[str]]] = {
-    "SY": (
+
+# Given names (women's, men's) and surnames of each nationality, in the script people write
+# them in, with the language their messages come in.
+@dataclass(frozen=True)
+class Names:
+    language: str
+    women: tuple[str, ...]
+    men: tuple[str, ...]
+    surnames: tuple[str, ...]
+
+
+PEOPLE: dict[str, Names] = {
+    "SY": Names(
         "ar",
-        ["أحمد", "فاطمة", "محمد", "ليلى", "عمر", "ريم", "يوسف", "نور"],
-        ["الحسن", "الخطيب", "العلي", "حداد", "الشامي"],
+        ("فاطمة", "ليلى", "ريم", "نور"),
+        ("أحمد", "محمد", "عمر", "يوسف"),
+        ("الحسن", "الخطيب", "العلي", "حداد", "الشامي"),
     ),
-    "IQ": ("ar", ["علي", "زينب", "حسين", "مريم", "كريم"], ["الجبوري", "العبيدي", "الربيعي"]),
-    "AF": (
+    "IQ": Names("ar", ("زينب", "مريم"), ("علي", "حسين", "كريم"), ("الجبوري", "العبيدي", "الربيعي")),
+    "AF": Names(
         "fa",
-        ["احمد", "زهرا", "مریم", "علی", "فرشته", "حمید", "نرگس"],
-        ["رحیمی", "احمدی", "کریمی", "نوری", "صدیقی"],
+        ("زهرا", "مریم", "فرشته", "نرگس"),
+        ("احمد", "علی", "حمید"),
+        ("رحیمی", "احمدی", "کریمی", "نوری", "صدیقی"),
     ),
-    "IR": ("fa", ["سارا", "رضا", "مهسا", "امید"], ["حسینی", "محمدی", "رضایی"]),
-    "UA": (
+    "IR": Names("fa", ("سارا", "مهسا"), ("رضا", "امید"), ("حسینی", "محمدی", "رضایی")),
+    "UA": Names(
         "uk",
-        ["Олена", "Андрій", "Марія", "Тарас", "Ірина", "Оксана"],
-        ["Коваленко", "Шевчук", "Бондаренко", "Мельник"],
+        ("Олена", "Марія", "Ірина", "Оксана"),
+        ("Андрій", "Тарас"),
+        ("Коваленко", "Шевчук", "Бондаренко", "Мельник"),
     ),
-    "CD": (
+    "CD": Names(
         "fr",
-        ["Grâce", "Jean-Pierre", "Esther", "Patrick", "Merveille"],
-        ["Mbala", "Kabongo", "Ilunga", "Tshibangu"],
+        ("Grâce", "Esther", "Merveille"),
+        ("Jean-Pierre", "Patrick"),
+        ("Mbala", "Kabongo", "Ilunga", "Tshibangu"),
     ),
-    "CM": ("fr", ["Aïcha", "Serge", "Brigitte"], ["Nkoulou", "Fotso", "Ngono"]),
-    "NG": ("en", ["Chinedu", "Amina", "Blessing", "Emeka"], ["Okafor", "Adeyemi", "Eze", "Bello"]),
-    "PK": ("en", ["Ayesha", "Bilal", "Imran", "Sana"], ["Khan", "Malik", "Hussain"]),
-    "AL": ("en", ["Arben", "Elira", "Besnik", "Mirela"], ["Hoxha", "Shehu", "Leka"]),
-    "GE": ("en", ["ნინო", "გიორგი", "თამარ"], ["ბერიძე", "კაპანაძე", "მაისურაძე"]),
-    "SO": ("ar", ["Hodan", "Abdi", "Faadumo"], ["Warsame", "Farah", "Jama"]),
+    "CM": Names("fr", ("Aïcha", "Brigitte"), ("Serge",), ("Nkoulou", "Fotso", "Ngono")),
+    "NG": Names(
+        "en", ("Amina", "Blessing"), ("Chinedu", "Emeka"), ("Okafor", "Adeyemi", "Eze", "Bello")
+    ),
+    "PK": Names("en", ("Ayesha", "Sana"), ("Bilal", "Imran"), ("Khan", "Malik", "Hussain")),
+    "AL": Names("en", ("Elira", "Mirela"), ("Arben", "Besnik"), ("Hoxha", "Shehu", "Leka")),
+    "GE": Names("en", ("ნინო", "თამარ"), ("გიორგი",), ("ბერიძე", "კაპანაძე", "მაისურაძე")),
+    "SO": Names("ar", ("Hodan", "Faadumo"), ("Abdi",), ("Warsame", "Farah", "Jama")),
 }
 NATIONALITIES = list(PEOPLE)
+# Each name written in another script as a passport or residence permit gives it in Latin
+# letters, so that a Greek teacher can read the roster aloud.
+LATIN = {
+    # Arabic (Syria, Iraq)
+    "فاطمة": "Fatima", "ليلى": "Layla", "ريم": "Reem", "نور": "Nour", "أحمد": "Ahmad",
+    "محمد": "Mohammad", "عمر": "Omar", "يوسف": "Yousef", "زينب": "Zainab", "مريم": "Maryam",
+    "علي": "Ali", "حسين": "Hussein", "كريم": "Karim", "الحسن": "Al-Hassan",
+    "الخطيب": "Al-Khatib", "العلي": "Al-Ali", "حداد": "Haddad", "الشامي": "Al-Shami",
+    "الجبوري": "Al-Jubouri", "العبيدي": "Al-Obaidi", "الربيعي": "Al-Rubaie",
+    # Persian (Afghanistan, Iran)
+    "زهرا": "Zahra", "مریم": "Maryam", "فرشته": "Fereshteh", "نرگس": "Narges", "احمد": "Ahmad",
+    "علی": "Ali", "حمید": "Hamid", "سارا": "Sara", "مهسا": "Mahsa", "رضا": "Reza",
+    "امید": "Omid", "رحیمی": "Rahimi", "احمدی": "Ahmadi", "کریمی": "Karimi", "نوری": "Nouri",
+    "صدیقی": "Sediqi", "حسینی": "Hosseini", "محمدی": "Mohammadi", "رضایی": "Rezaei",
+    # Ukrainian (the national transliteration of Ukrainian passports)
+    "Олена": "Olena", "Марія": "Mariia", "Ірина": "Iryna", "Оксана": "Oksana",
+    "Андрій": "Andrii", "Тарас": "Taras", "Коваленко": "Kovalenko", "Шевчук": "Shevchuk",
+    "Бондаренко": "Bondarenko", "Мельник": "Melnyk",
+    # Georgian
+    "ნინო": "Nino", "თამარ": "Tamar", "გიორგი": "Giorgi", "ბერიძე": "Beridze",
+    "კაპანაძე": "Kapanadze", "მაისურაძე": "Maisuradze",
+}  # fmt: skip
+# What the lessons covered, as the teacher writes it in the register: everyday Greek at A1,
+# with elements of Greek history and culture at A2.
 TOPICS = [
-    "Greetings and introductions",
-    "Numbers and prices",
-    "At the market",
-    "Family",
-    "My neighbourhood",
-    "At the doctor",
-    "Public services",
-    "Days, months and seasons",
-    "Looking for work",
-    "Transport in the city",
-    "Greek history: the Revolution of 1821",
-    "Greek history: Ancient Athens",
+    "Χαιρετισμοί και συστάσεις",
+    "Αριθμοί και τιμές",
+    "Στη λαϊκή αγορά",
+    "Η οικογένειά μου",
+    "Η γειτονιά μου",
+    "Στον γιατρό",
+    "Στις δημόσιες υπηρεσίες",
+    "Μέρες, μήνες και εποχές",
+    "Ψάχνω δουλειά",
+    "Τα μέσα μεταφοράς στην πόλη",
 ]
+HISTORY_TOPICS = [
+    "Ελληνική ιστορία: η Επανάσταση του 1821",
+    "Ελληνική ιστορία: η αρχαία Αθήνα",
+    "Ελληνικός πολιτισμός: γιορτές και έθιμα",
+    "Το ελληνικό κράτος: Βουλή και Σύνταγμα",
+]
+
+
+def topic_for(level: Level, number: int) -> str:
+    """The topic of a cycle's lesson ``number``: A2 cycles give every third lesson to history."""
+    if level.includes_history and number % 3 == 2:
+        return HISTORY_TOPICS[(number // 3) % len(HISTORY_TOPICS)]
+    return TOPICS[number % len(TOPICS)]
+
+
+EXAM_CENTRE = "Εξεταστικό κέντρο Ελληνομάθειας (επίδειξη)"
 MARKS = ["present"] * 16 + ["late"] * 2 + ["absent"] * 2 + ["excused"]
 
 
@@ -110,29 +165,41 @@ def chunked(iterable: range, size: int) -> Iterator[range]:
         yield range(batch[0], batch[-1] + 1)
 
 
+def gender_for(index: int, rng: random.Random) -> str:
+    """Women and men about equally; one person in fifty non-binary, one in twenty-five who
+    would rather not say (as a school's intake forms show)."""
+    if index % 50 == 23:
+        return Gender.OTHER
+    if index % 25 == 11:
+        return Gender.UNDISCLOSED
+    return rng.choice([Gender.FEMALE, Gender.MALE])
+
+
+def first_attended(dates: list[dt.date], marks: list[str]) -> dt.date | None:
+    """The ESF entry date: the first lesson attended (present or late), as the attendance
+    service records it; ``None`` for a student who has not come yet."""
+    return next((day for day, mark in zip(dates, marks, strict=True) if mark in ATTENDED), None)
+
+
 def student_for(index: int, school: School) -> Student:
     """Student ``index``: always the same made-up person."""
     rng = random.Random(index)
     nationality = NATIONALITIES[index % len(NATIONALITIES)]
-    language, given, family = PEOPLE[nationality]
+    names = PEOPLE[nationality]
     status = rng.choice(LabourMarketStatus.values)
+    gender = gender_for(index, rng)
+    given = {"female": names.women, "male": names.men}.get(gender, names.women + names.men)
+    first_name, last_name = rng.choice(given), rng.choice(names.surnames)
     return Student(
         school=school,
-        first_name=rng.choice(given),
-        last_name=rng.choice(family),
+        first_name=first_name,
+        last_name=last_name,
+        first_name_latin=LATIN.get(first_name, ""),
+        last_name_latin=LATIN.get(last_name, ""),
         date_of_birth=dt.date(rng.randint(1966, 2007), rng.randint(1, 12), rng.randint(1, 28)),
-        gender=rng.choice(
-            [
-                Gender.FEMALE,
-                Gender.FEMALE,
-                Gender.MALE,
-                Gender.MALE,
-                Gender.OTHER,
-                Gender.UNDISCLOSED,
-            ]
-        ),
+        gender=gender,
         nationality=nationality,
-        language=language,
+        language=names.language,
         phone=f"+30699{index % 10_000_000:07d}",
         email=f"student{index}@example.org",
         # One in five would rather read e-mail: the demo shows both channels in the message log.
@@ -169,16 +236,21 @@ class DemoSeeder:
                 "operation_code": "DEMO-5001234",
             },
         )
+        # Made-up places on a made-up street: the lessons happen in Greece.
         centre, _ = Venue.objects.get_or_create(
-            school=school, name="Community Centre North", defaults={"address": "1 Example Street"}
+            school=school,
+            name="Κέντρο Κοινότητας Βόρειου Τομέα",
+            defaults={"address": "Οδός Παραδείγματος 1"},
         )
         library, _ = Venue.objects.get_or_create(
-            school=school, name="Municipal Library", defaults={"address": "2 Example Square"}
+            school=school,
+            name="Δημοτική Βιβλιοθήκη",
+            defaults={"address": "Πλατεία Παραδείγματος 2"},
         )
         rooms = [
-            Room.objects.get_or_create(venue=centre, name="Room 1", defaults={"seats": 25})[0],
-            Room.objects.get_or_create(venue=centre, name="Room 2", defaults={"seats": 20})[0],
-            Room.objects.get_or_create(venue=library, name="Reading room", defaults={"seats": 25})[
+            Room.objects.get_or_create(venue=centre, name="Αίθουσα 1", defaults={"seats": 25})[0],
+            Room.objects.get_or_create(venue=centre, name="Αίθουσα 2", defaults={"seats": 20})[0],
+            Room.objects.get_or_create(venue=library, name="Αναγνωστήριο", defaults={"seats": 25})[
                 0
             ],
         ]
@@ -350,7 +422,11 @@ class DemoSeeder:
             entry_date=lessons[0].date,
             exit_date=lessons[-1].date,
         )
-        cycle.lessons.update(status=Lesson.Status.HELD)
+        if lessons[0].status != Lesson.Status.HELD:
+            for number, lesson in enumerate(lessons):
+                lesson.status = Lesson.Status.HELD
+                lesson.topic = topic_for(cycle.level, number)
+            Lesson.objects.bulk_update(lessons, ["status", "topic"])
         Attendance.objects.bulk_create(
             Attendance(enrollment=enrollment, lesson=lesson, status="present") for lesson in lessons
         )
@@ -369,20 +445,21 @@ class DemoSeeder:
         # The latest past lesson stays unmarked, so the demo teacher has attendance to take.
         held = list(cycle.lessons.filter(date__lt=self.today).order_by("date", "starts_at"))[:-1]
         rng = random.Random(f"attendance-{index}")
+        marks = [rng.choice(MARKS) for _lesson in held]
         enrollment = Enrollment.objects.create(
             student=student,
             cycle=cycle,
             status=Enrollment.Status.ENROLLED,
-            entry_date=held[0].date if held else None,
+            entry_date=first_attended([lesson.date for lesson in held], marks),
         )
         for number, lesson in enumerate(held):
             if lesson.status != Lesson.Status.HELD:
                 lesson.status = Lesson.Status.HELD
-                lesson.topic = TOPICS[number % len(TOPICS)]
+                lesson.topic = topic_for(cycle.level, number)
                 lesson.save(update_fields=["status", "topic"])
         Attendance.objects.bulk_create(
-            Attendance(enrollment=enrollment, lesson=lesson, status=rng.choice(MARKS))
-            for lesson in held
+            Attendance(enrollment=enrollment, lesson=lesson, status=mark)
+            for lesson, mark in zip(held, marks, strict=True)
         )
 
     def exam_round(self, demo: Demo, past: Cycle) -> ExamRound:
@@ -395,7 +472,7 @@ class DemoSeeder:
             defaults={
                 "registration_deadline": dt.date(year, 3, 31),
                 "exam_date": dt.date(year, 5, 16),
-                "centre": "Exam centre (demo)",
+                "centre": EXAM_CENTRE,
                 "results_published_on": dt.date(year, 7, 20),
             },
         )
@@ -413,7 +490,7 @@ class DemoSeeder:
                 defaults={
                     "registration_deadline": dt.date(year, 3, 31),
                     "exam_date": dt.date(year, 5, day),
-                    "centre": "Exam centre (demo)",
+                    "centre": EXAM_CENTRE,
                 },
             )
 
@@ -485,7 +562,7 @@ class DemoSeeder:
                     ends_at=slot.ends_at,
                     hours=Decimal(3),
                     status=Lesson.Status.HELD,
-                    topic=TOPICS[n % len(TOPICS)],
+                    topic=topic_for(demo.a1, n),
                     room=cycle.room,
                     teacher=teacher,
                 )
@@ -513,9 +590,14 @@ class DemoSeeder:
             [student_for(i, demo.school) for i in indexes], batch_size=2000
         )
         enrollments = []
+        marks_of: list[list[str]] = []
         for index, student in zip(indexes, students, strict=True):
             cycle = cycles[codes[(index - BASE_STUDENTS) // COHORT_SIZE]]
             held = lessons_by_cycle[cycle.pk]
+            rng = random.Random(f"attendance-{index}")
+            marks = [rng.choice(MARKS) for _lesson in held]
+            marks_of.append(marks)
+            entry = first_attended([day for _id, day in held], marks)
             withdrawn = index % 17 == 0
             enrollments.append(
                 Enrollment(
@@ -524,23 +606,22 @@ class DemoSeeder:
                     status=Enrollment.Status.WITHDRAWN
                     if withdrawn
                     else Enrollment.Status.COMPLETED,
-                    withdrawal_reason="Moved to another city" if withdrawn else "",
-                    entry_date=held[0][1],
-                    exit_date=held[-1][1],
+                    withdrawal_reason="Μετακόμισε σε άλλη πόλη" if withdrawn else "",
+                    entry_date=entry,
+                    # As the services do: no exit for someone who never entered.
+                    exit_date=held[-1][1] if entry else None,
                 )
             )
         Enrollment.objects.bulk_create(enrollments, batch_size=2000)
         now = timezone.now()
         rows = []
-        for index, enrollment in zip(indexes, enrollments, strict=True):
-            rng = random.Random(f"attendance-{index}")
+        for enrollment, marks in zip(enrollments, marks_of, strict=True):
             rows += [
                 Attendance(
-                    enrollment_id=enrollment.pk,
-                    lesson_id=lesson_id,
-                    status=rng.choice(MARKS),
-                    marked_at=now,
+                    enrollment_id=enrollment.pk, lesson_id=lesson_id, status=mark, marked_at=now
                 )
-                for lesson_id, _day in lessons_by_cycle[enrollment.cycle_id]
+                for (lesson_id, _day), mark in zip(
+                    lessons_by_cycle[enrollment.cycle_id], marks, strict=True
+                )
             ]
         Attendance.objects.bulk_create(rows, batch_size=10_000)

@@ -55,7 +55,7 @@ def office(request: SignedInRequest) -> HttpResponse:
     pass rates per round and level, and the school's headline pass rate."""
     school = request_school(request)
     today = school_today(school)
-    passed, sat = headline_pass_rate(school_id=school.pk)
+    passed, sat, rounds = headline_pass_rate(school_id=school.pk)
     return render(
         request,
         "office/home.html",
@@ -73,6 +73,7 @@ def office(request: SignedInRequest) -> HttpResponse:
             "headline": {
                 "passed": passed,
                 "sat": sat,
+                "rounds": rounds,
                 "percent": round(100 * passed / sat) if sat else None,
             },
         },

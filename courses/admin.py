@@ -7,7 +7,6 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from simple_history.admin import SimpleHistoryAdmin
 
 from courses.calendar import Slot
 from courses.models import (
@@ -21,6 +20,7 @@ from courses.models import (
     TimetableSlot,
 )
 from courses.services import lessons_regenerate, timetable_validate
+from school.admin_history import ReadableHistoryAdmin
 from school.admin_scoping import SchoolScopedAdmin, register_school_path
 
 for label, path in {
@@ -115,7 +115,7 @@ class ClosureAdmin(SchoolScopedAdmin):
 
 
 @admin.register(Lesson)
-class LessonAdmin(SchoolScopedAdmin, SimpleHistoryAdmin):
+class LessonAdmin(SchoolScopedAdmin, ReadableHistoryAdmin):
     school_path = "cycle__school"
     list_display = ["cycle", "date", "starts_at", "ends_at", "hours", "status", "topic", "teacher"]
     list_filter = ["status", "cycle__level", "cycle"]
@@ -139,7 +139,7 @@ class LessonAdmin(SchoolScopedAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(SchoolScopedAdmin, SimpleHistoryAdmin):
+class EnrollmentAdmin(SchoolScopedAdmin, ReadableHistoryAdmin):
     school_path = "cycle__school"
     list_display = [
         "student",
@@ -179,7 +179,7 @@ class PlacementDecisionAdmin(SchoolScopedAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(SchoolScopedAdmin, SimpleHistoryAdmin):
+class AttendanceAdmin(SchoolScopedAdmin, ReadableHistoryAdmin):
     """Corrections are kept with who, when, before and after: see each row's history."""
 
     school_path = "lesson__cycle__school"

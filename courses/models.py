@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from school.models import Room, School, Student, Teacher, Venue
@@ -46,20 +47,36 @@ class Level(models.Model):
 class Cycle(models.Model):
     """One run of a course at one level: dates, timetable, seats, hours, teachers, venue."""
 
-    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="cycles")
-    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="cycles")
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="cycles"
+    )
+    level = models.ForeignKey(
+        Level, verbose_name=_("level"), on_delete=models.PROTECT, related_name="cycles"
+    )
     code = models.CharField(_("code"), max_length=50)
     section = models.CharField(_("section"), max_length=50, blank=True)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     capacity = models.PositiveSmallIntegerField(_("capacity"), default=25)
     total_hours = models.DecimalField(_("total teaching hours"), max_digits=6, decimal_places=2)
-    teachers = models.ManyToManyField(Teacher, related_name="cycles", blank=True)
+    teachers = models.ManyToManyField(
+        Teacher, verbose_name=_("teachers"), related_name="cycles", blank=True
+    )
     venue = models.ForeignKey(
-        Venue, on_delete=models.PROTECT, related_name="cycles", null=True, blank=True
+        Venue,
+        verbose_name=_("venue"),
+        on_delete=models.PROTECT,
+        related_name="cycles",
+        null=True,
+        blank=True,
     )
     room = models.ForeignKey(
-        Room, on_delete=models.SET_NULL, related_name="cycles", null=True, blank=True
+        Room,
+        verbose_name=_("room"),
+        on_delete=models.SET_NULL,
+        related_name="cycles",
+        null=True,
+        blank=True,
     )
     absence_limit_percent = models.DecimalField(
         # xgettext:no-python-format
@@ -76,7 +93,7 @@ class Cycle(models.Model):
         blank=True,
         help_text=_("A cancelled cycle takes no enrollments."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("cycle")
@@ -109,7 +126,9 @@ class TimetableSlot(models.Model):
         FRIDAY = 4, _("Friday")
         SATURDAY = 5, _("Saturday")
 
-    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="timetable")
+    cycle = models.ForeignKey(
+        Cycle, verbose_name=_("cycle"), on_delete=models.CASCADE, related_name="timetable"
+    )
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday)
     starts_at = models.TimeField(_("starts at"))
     ends_at = models.TimeField(_("ends at"))
@@ -139,7 +158,9 @@ class TimetableSlot(models.Model):
 class Closure(models.Model):
     """Days the school is closed beyond public holidays (strikes, elections, the summer)."""
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="closures")
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.CASCADE, related_name="closures"
+    )
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("to"))
     reason = models.CharField(_("reason"), max_length=200)
@@ -162,7 +183,9 @@ class Lesson(models.Model):
         HELD = "held", _("Held")
         CANCELLED = "cancelled", _("Cancelled")
 
-    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="lessons")
+    cycle = models.ForeignKey(
+        Cycle, verbose_name=_("cycle"), on_delete=models.CASCADE, related_name="lessons"
+    )
     date = models.DateField(_("date"))
     starts_at = models.TimeField(_("starts at"))
     ends_at = models.TimeField(_("ends at"))
@@ -171,10 +194,16 @@ class Lesson(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.SCHEDULED)
     topic = models.CharField(_("topic covered"), max_length=300, blank=True)
     room = models.ForeignKey(
-        Room, on_delete=models.SET_NULL, related_name="lessons", null=True, blank=True
+        Room,
+        verbose_name=_("room"),
+        on_delete=models.SET_NULL,
+        related_name="lessons",
+        null=True,
+        blank=True,
     )
     teacher = models.ForeignKey(
         Teacher,
+        verbose_name=_("teacher"),
         on_delete=models.SET_NULL,
         related_name="lessons",
         null=True,
@@ -216,13 +245,19 @@ class Lesson(models.Model):
 
 class Enrollment(models.Model):
     class Status(models.TextChoices):
-        ENROLLED = "enrolled", _("Enrolled")
-        WAITLISTED = "waitlisted", _("Waitlisted")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
-        COMPLETED = "completed", _("Completed")
+        # One enrollment's status, never a heading over a list of students ("Enrolled" above a
+        # count reads in the plural in most languages).
+        ENROLLED = "enrolled", pgettext_lazy("enrollment status", "Enrolled")
+        WAITLISTED = "waitlisted", pgettext_lazy("enrollment status", "Waitlisted")
+        WITHDRAWN = "withdrawn", pgettext_lazy("enrollment status", "Withdrawn")
+        COMPLETED = "completed", pgettext_lazy("enrollment status", "Completed")
 
-    student = models.ForeignKey(Student, on_delete=models.PROTECT, related_name="enrollments")
-    cycle = models.ForeignKey(Cycle, on_delete=models.PROTECT, related_name="enrollments")
+    student = models.ForeignKey(
+        Student, verbose_name=_("student"), on_delete=models.PROTECT, related_name="enrollments"
+    )
+    cycle = models.ForeignKey(
+        Cycle, verbose_name=_("cycle"), on_delete=models.PROTECT, related_name="enrollments"
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status)
     waitlist_position = models.PositiveIntegerField(_("waitlist position"), null=True, blank=True)
     applied_at = models.DateTimeField(_("applied at"), auto_now_add=True)
@@ -262,18 +297,26 @@ class Enrollment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.student} in {self.cycle}"
+        return str(_("%(student)s in %(cycle)s") % {"student": self.student, "cycle": self.cycle})
 
 
 class PlacementDecision(models.Model):
     """A coordinator's decision that a student may join a level without its prerequisite."""
 
     student = models.ForeignKey(
-        Student, on_delete=models.CASCADE, related_name="placement_decisions"
+        Student,
+        verbose_name=_("student"),
+        on_delete=models.CASCADE,
+        related_name="placement_decisions",
     )
-    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="placements")
+    level = models.ForeignKey(
+        Level, verbose_name=_("level"), on_delete=models.PROTECT, related_name="placements"
+    )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="placement_decisions"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        related_name="placement_decisions",
     )
     decided_on = models.DateField(_("decided on"))
     note = models.TextField(_("note"), blank=True)
@@ -284,7 +327,9 @@ class PlacementDecision(models.Model):
         ordering = ["-decided_on"]
 
     def __str__(self) -> str:
-        return f"{self.student} placed at {self.level}"
+        return str(
+            _("%(student)s placed at %(level)s") % {"student": self.student, "level": self.level}
+        )
 
 
 class Attendance(models.Model):
@@ -294,11 +339,19 @@ class Attendance(models.Model):
         ABSENT = "absent", _("Absent")
         EXCUSED = "excused", _("Excused")
 
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="attendance")
-    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="attendance")
+    enrollment = models.ForeignKey(
+        Enrollment,
+        verbose_name=_("enrollment"),
+        on_delete=models.CASCADE,
+        related_name="attendance",
+    )
+    lesson = models.ForeignKey(
+        Lesson, verbose_name=_("lesson"), on_delete=models.CASCADE, related_name="attendance"
+    )
     status = models.CharField(_("status"), max_length=8, choices=Status)
     marked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("marked by"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -316,4 +369,4 @@ class Attendance(models.Model):
         indexes = [models.Index(fields=["lesson", "status"])]
 
     def __str__(self) -> str:
-        return f"{self.enrollment.student} {self.lesson.date}: {self.status}"
+        return f"{self.enrollment.student} {self.lesson.date}: {self.get_status_display()}"

@@ -310,7 +310,8 @@ def at_risk_enrollments(
     *, school_id: int, today: dt.date, extended_limits: bool = False
 ) -> list[Enrollment]:
     """Enrolled students of the school's running cycles who are at risk, with ``missed_dates``
-    (the held lessons they were absent from): two queries."""
+    (the held lessons they missed, absent or excused: the days the missed hours add up) and
+    ``excused_dates`` (those of them excused): two queries."""
     enrollments = list(
         with_attendance_stats(
             Enrollment.objects.filter(
@@ -325,16 +326,20 @@ def at_risk_enrollments(
         .order_by("cycle__code", "student__last_name", "pk")
     )
     missed: dict[int, list[dt.date]] = {}
-    for enrollment_id, day in (
+    excused: dict[int, set[dt.date]] = {}
+    for enrollment_id, day, status in (
         Attendance.objects.filter(
-            enrollment__in=[e.pk for e in enrollments], status="absent", lesson__status="held"
+            enrollment__in=[e.pk for e in enrollments], status__in=MISSED, lesson__status="held"
         )
-        .order_by("lesson__date")
-        .values_list("enrollment_id", "lesson__date")
+        .order_by("lesson__date", "lesson__starts_at")
+        .values_list("enrollment_id", "lesson__date", "status")
     ):
         missed.setdefault(enrollment_id, []).append(day)
+        if status == Attendance.Status.EXCUSED:
+            excused.setdefault(enrollment_id, set()).add(day)
     for enrollment in enrollments:
         enrollment.missed_dates = missed.get(enrollment.pk, [])  # type: ignore[attr-defined]
+        enrollment.excused_dates = excused.get(enrollment.pk, set())  # type: ignore[attr-defined]
     return enrollments
 
 
@@ -343,8 +348,24 @@ class MarkChange:
     lesson_date: dt.date
     when: dt.datetime
     who: str
-    before: str | None
-    after: str | None
+    before_status: str | None
+    after_status: str | None
+
+    # What the page shows: the mark's label in the reader's language ("Present"), not the
+    # stored value ("present").
+    @property
+    def before(self) -> str | None:
+        return _status_label(self.before_status)
+
+    @property
+    def after(self) -> str | None:
+        return _status_label(self.after_status)
+
+
+def _status_label(status: str | None) -> str | None:
+    if status is None:
+        return None
+    return str(dict(Attendance.Status.choices).get(status, status))
 
 
 def attendance_history(*, enrollment: Enrollment) -> list[MarkChange]:
@@ -364,8 +385,8 @@ def attendance_history(*, enrollment: Enrollment) -> list[MarkChange]:
                 lesson_date=record.lesson.date,
                 when=record.history_date,
                 who=(user.get_full_name() or user.username) if user else "",
-                before=before,
-                after=after,
+                before_status=before,
+                after_status=after,
             )
         )
         previous[record.lesson_id] = after

@@ -2,7 +2,6 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
-from simple_history.admin import SimpleHistoryAdmin
 
 from exams.models import (
     ExamRegistration,
@@ -13,6 +12,7 @@ from exams.models import (
     ExamType,
     SkillScore,
 )
+from school.admin_history import ReadableHistoryAdmin
 from school.admin_scoping import SchoolScopedAdmin, register_school_path
 
 register_school_path("exams.ExamRound", "school")
@@ -68,7 +68,7 @@ class ExamRoundAdmin(SchoolScopedAdmin):
 
 
 @admin.register(ExamRegistration)
-class ExamRegistrationAdmin(SchoolScopedAdmin, SimpleHistoryAdmin):
+class ExamRegistrationAdmin(SchoolScopedAdmin, ReadableHistoryAdmin):
     school_path = "exam_round__school"
     list_display = ["student", "exam_round", "registered_at", "eligibility_override_reason"]
     list_filter = ["exam_round"]
@@ -88,7 +88,7 @@ class SkillScoreInline(admin.TabularInline):
 
 
 @admin.register(ExamResult)
-class ExamResultAdmin(SchoolScopedAdmin, SimpleHistoryAdmin):
+class ExamResultAdmin(SchoolScopedAdmin, ReadableHistoryAdmin):
     school_path = "registration__exam_round__school"
     list_display = ["registration", "total", "max_total", "passed", "grade", "certificate_number"]
     list_filter = ["passed", "grade", "registration__exam_round"]

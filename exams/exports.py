@@ -354,7 +354,7 @@ def _round_sheet(book: StreamedWorkbook, request: ReportRequest, exam_round: Exa
                   _("Centre"), exam_round.centre])  # fmt: skip
     sheet.append([])
     sheet.styled([
-        _("No."), _("Participant id"), _("Candidate"), _("Cycle"), *[s.name for s in skills],
+        _("No."), _("Participant id"), _("Candidate"), _("Cycle"), *[s.display_name for s in skills],
         _("Total"), _("Maximum"), _("Result"), _("Grade"), _("Certificate number"),
     ])  # fmt: skip
     grades = dict(ExamResult.Grade.choices)

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -15,6 +16,28 @@ from courses.models import Cycle, Level
 from school.models import School, Student
 
 percent_validators = [MinValueValidator(0), MaxValueValidator(100)]
+
+# Exam types and skills are rows (the published defaults, and whatever modules a school adds),
+# named in English there. A row still named as published is shown in the reader's language; a
+# name a school typed itself is shown as typed.
+PUBLISHED_EXAM_TYPE_NAMES = {
+    "ellinomatheia": gettext_noop("Certificate of attainment in Greek"),
+    "long-term-residence": gettext_noop(
+        "Greek language (A2) and elements of Greek history and culture"
+    ),
+}
+PUBLISHED_SKILL_NAMES = {
+    "reading": gettext_noop("Reading"),
+    "writing": gettext_noop("Writing"),
+    "listening": gettext_noop("Listening"),
+    "speaking": gettext_noop("Speaking"),
+    "use-of-language": gettext_noop("Use of language"),
+    "history-culture": gettext_noop("Greek history and culture"),
+}
+
+
+def _published_name(published: dict[str, str], code: str, name: str) -> str:
+    return gettext(name) if published.get(code) == name else name
 
 
 class ExamType(models.Model):
@@ -43,14 +66,22 @@ class ExamType(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return _published_name(PUBLISHED_EXAM_TYPE_NAMES, self.code, self.name)
 
 
 class ExamScheme(models.Model):
     """How one exam type is scored at one level: its skills and its grade bands."""
 
-    exam_type = models.ForeignKey(ExamType, on_delete=models.PROTECT, related_name="schemes")
-    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="exam_schemes")
+    exam_type = models.ForeignKey(
+        ExamType, verbose_name=_("exam type"), on_delete=models.PROTECT, related_name="schemes"
+    )
+    level = models.ForeignKey(
+        Level, verbose_name=_("level"), on_delete=models.PROTECT, related_name="exam_schemes"
+    )
     good_from_percent = models.DecimalField(
         # xgettext:no-python-format
         _("'good' from (% of total)"),
@@ -97,7 +128,9 @@ class ExamScheme(models.Model):
 class ExamSkill(models.Model):
     """A skill or module examined (reading, writing, listening, speaking, history ...)."""
 
-    scheme = models.ForeignKey(ExamScheme, on_delete=models.CASCADE, related_name="skills")
+    scheme = models.ForeignKey(
+        ExamScheme, verbose_name=_("exam scheme"), on_delete=models.CASCADE, related_name="skills"
+    )
     code = models.SlugField(_("code"), max_length=30)
     name = models.CharField(_("name"), max_length=100)
     max_points = models.DecimalField(
@@ -127,14 +160,22 @@ class ExamSkill(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.scheme} {self.name}"
+        return f"{self.scheme} {self.display_name}"
+
+    @property
+    def display_name(self) -> str:
+        return _published_name(PUBLISHED_SKILL_NAMES, self.code, self.name)
 
 
 class ExamRound(models.Model):
     """One sitting of an exam: rounds move (2021 was in October), so every date is data."""
 
-    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="exam_rounds")
-    scheme = models.ForeignKey(ExamScheme, on_delete=models.PROTECT, related_name="rounds")
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="exam_rounds"
+    )
+    scheme = models.ForeignKey(
+        ExamScheme, verbose_name=_("exam scheme"), on_delete=models.PROTECT, related_name="rounds"
+    )
     name = models.CharField(_("name"), max_length=200)
     registration_deadline = models.DateField(_("registration deadline"))
     exam_date = models.DateField(_("exam date"))
@@ -159,10 +200,16 @@ class ExamRound(models.Model):
 
 class ExamRegistration(models.Model):
     exam_round = models.ForeignKey(
-        ExamRound, on_delete=models.PROTECT, related_name="registrations"
+        ExamRound,
+        verbose_name=_("exam round"),
+        on_delete=models.PROTECT,
+        related_name="registrations",
     )
     student = models.ForeignKey(
-        Student, on_delete=models.PROTECT, related_name="exam_registrations"
+        Student,
+        verbose_name=_("student"),
+        on_delete=models.PROTECT,
+        related_name="exam_registrations",
     )
     cycle = models.ForeignKey(
         Cycle,
@@ -177,7 +224,12 @@ class ExamRegistration(models.Model):
     )
     registered_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     eligibility_override_reason = models.CharField(
         _("eligibility override reason"),
@@ -211,7 +263,10 @@ class ExamResult(models.Model):
         EXCELLENT = "excellent", _("Excellent (Άριστα)")
 
     registration = models.OneToOneField(
-        ExamRegistration, on_delete=models.PROTECT, related_name="result"
+        ExamRegistration,
+        verbose_name=_("exam registration"),
+        on_delete=models.PROTECT,
+        related_name="result",
     )
     total = models.DecimalField(_("total points"), max_digits=6, decimal_places=2)
     max_total = models.DecimalField(_("maximum total"), max_digits=6, decimal_places=2)
@@ -219,7 +274,12 @@ class ExamResult(models.Model):
     grade = models.CharField(_("grade"), max_length=10, choices=Grade, blank=True)
     certificate_number = models.CharField(_("certificate number"), max_length=50, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now=True)
     history = HistoricalRecords()
@@ -245,8 +305,12 @@ class SkillScore(models.Model):
     """Points in one skill. ``max_points`` is copied from the skill when recorded, so the
     database itself refuses a score out of bounds and old results keep the scale they had."""
 
-    result = models.ForeignKey(ExamResult, on_delete=models.CASCADE, related_name="scores")
-    skill = models.ForeignKey(ExamSkill, on_delete=models.PROTECT, related_name="scores")
+    result = models.ForeignKey(
+        ExamResult, verbose_name=_("exam result"), on_delete=models.CASCADE, related_name="scores"
+    )
+    skill = models.ForeignKey(
+        ExamSkill, verbose_name=_("exam skill"), on_delete=models.PROTECT, related_name="scores"
+    )
     points = models.DecimalField(_("points"), max_digits=5, decimal_places=2)
     max_points = models.DecimalField(_("maximum points"), max_digits=5, decimal_places=2)
     passed = models.BooleanField(_("passed"))
@@ -265,7 +329,7 @@ class SkillScore(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.skill.code}: {self.points}/{self.max_points}"
+        return f"{self.skill.display_name}: {self.points}/{self.max_points}"
 
 
 class PassRateCell(models.Model):

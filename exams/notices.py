@@ -14,8 +14,8 @@ from school.models import School, Student
 def _context(exam_round: ExamRound) -> dict[str, str]:
     return {
         "round": exam_round.name,
-        "deadline": exam_round.registration_deadline.strftime("%d/%m/%Y"),
-        "exam_date": exam_round.exam_date.strftime("%d/%m/%Y"),
+        "deadline": exam_round.registration_deadline.isoformat(),
+        "exam_date": exam_round.exam_date.isoformat(),
         "centre": exam_round.centre,
     }
 

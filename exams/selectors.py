@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import (
     Case,
@@ -278,17 +278,24 @@ def upcoming_deadlines(*, school_id: int, today: dt.date) -> list[UpcomingDeadli
     return result
 
 
-def headline_pass_rate(*, school_id: int) -> tuple[int, int]:
-    """Of the students who sat the school's last two rounds, how many passed: (passed, sat)."""
-    last_two = (
+class HeadlinePassRate(NamedTuple):
+    passed: int
+    sat: int
+    rounds: int  # how many rounds the figure covers: two, or fewer while fewer have results
+
+
+def headline_pass_rate(*, school_id: int) -> HeadlinePassRate:
+    """Of the students who sat the school's last two rounds with results, how many passed."""
+    last_two = list(
         ExamRound.objects.filter(school_id=school_id, registrations__result__isnull=False)
         .distinct()
-        .order_by("-exam_date")[:2]
+        .order_by("-exam_date")
+        .values_list("pk", flat=True)[:2]
     )
-    counts = ExamResult.objects.filter(
-        registration__exam_round__in=list(last_two.values_list("pk", flat=True))
-    ).aggregate(sat=Count("pk"), passed=Count("pk", filter=Q(passed=True)))
-    return counts["passed"], counts["sat"]
+    counts = ExamResult.objects.filter(registration__exam_round__in=last_two).aggregate(
+        sat=Count("pk"), passed=Count("pk", filter=Q(passed=True))
+    )
+    return HeadlinePassRate(counts["passed"], counts["sat"], len(last_two))
 
 
 def exam_registrations_of_student(*, student: Student) -> list[ExamRegistration]:

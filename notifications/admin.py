@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from notifications.models import Notification
 from school.admin_scoping import SchoolScopedAdmin
@@ -30,3 +31,7 @@ class NotificationAdmin(SchoolScopedAdmin):
 
     def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
         return False
+
+    @admin.display(description=_("rendered text"))
+    def shown_body(self, obj: Notification) -> str:
+        return obj.shown_body

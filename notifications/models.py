@@ -7,8 +7,10 @@ the outbox, so a message exists exactly when the change that caused it was commi
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from notifications.texts import kind_name
 from school.models import School, Student
 
 
@@ -22,12 +24,20 @@ class Notification(models.Model):
         SMS = "sms", _("SMS")
         EMAIL = "email", _("E-mail")
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="notifications")
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.CASCADE, related_name="notifications"
+    )
     student = models.ForeignKey(
-        Student, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+        Student,
+        verbose_name=_("student"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
         on_delete=models.CASCADE,
         null=True,
         blank=True,
@@ -51,7 +61,7 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     # A sender holds a message until this time; another may take it after (a crashed worker).
     claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("notification")
@@ -70,7 +80,12 @@ class Notification(models.Model):
     PRIVATE_KINDS = frozenset({"sign_in_link"})
 
     def __str__(self) -> str:
-        return f"{self.kind} → {self.student_id or self.user_id} ({self.status})"
+        return f"{self.kind} → {self.student_id or self.user_id} ({self.get_status_display()})"
+
+    @property
+    def kind_name(self) -> str:
+        """The kind in the reader's language ("Ακύρωση μαθήματος"), not its code."""
+        return kind_name(self.kind, translation.get_language() or settings.LANGUAGE_CODE)
 
     @property
     def shown_body(self) -> str:

@@ -89,14 +89,43 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
     },
 }  # fmt: skip
 
+import datetime as dt  # noqa: E402
 import re  # noqa: E402
 
+from babel.dates import format_date  # noqa: E402
+
 FALLBACK = ("en", "el")
+# Context values that are days, kept as ISO dates in the message's facts and written in the
+# text as its language writes a day: "23 Νοεμβρίου" (the month in the genitive), "23 نوفمبر";
+# exam dates with their year.
+DAYS = {"date": "d MMMM", "moved_from": "d MMMM", "deadline": "d MMMM y",
+        "exam_date": "d MMMM y"}  # fmt: skip
+
+
+def _shown(key: str, value: object, language: str) -> str:
+    if value is None:
+        return ""
+    if key in DAYS and isinstance(value, str):
+        try:
+            return format_date(dt.date.fromisoformat(value), DAYS[key], locale=language)
+        except ValueError:
+            return value
+    return str(value)
 
 
 class _Blank(dict[str, str]):
     def __missing__(self, key: str) -> str:
         return ""
+
+
+def kind_name(kind: str, language: str) -> str:
+    """What a kind of message is called in ``language``: its e-mail subject ("Ακύρωση
+    μαθήματος"), with the same fallbacks as the text; an unknown kind as it is stored."""
+    texts = TEXTS.get(kind, {})
+    for candidate in (language, *FALLBACK):
+        if candidate in texts:
+            return texts[candidate][0]
+    return kind
 
 
 def render(kind: str, language: str, context: dict[str, object]) -> tuple[str, str, str]:
@@ -106,7 +135,7 @@ def render(kind: str, language: str, context: dict[str, object]) -> tuple[str, s
     for candidate in (language, *FALLBACK):
         if candidate in texts:
             subject, body = texts[candidate]
-            values = _Blank({k: "" if v is None else str(v) for k, v in context.items()})
+            values = _Blank({k: _shown(k, v, candidate) for k, v in context.items()})
             # An empty value (no room) must not leave a double space behind.
             text = re.sub(r" {2,}", " ", body.format_map(values)).replace(" .", ".").strip()
             return candidate, subject.format_map(values), text

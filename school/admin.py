@@ -6,8 +6,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
+from school.admin_history import ReadableHistoryAdmin
 from school.admin_scoping import SchoolScopedAdmin, register_school_path
 from school.models import (
     RetentionPeriod,
@@ -123,7 +123,7 @@ class SpecialCategoryInline(admin.StackedInline):
 
 
 @admin.register(Student)
-class StudentAdmin(SchoolScopedAdmin, SimpleHistoryAdmin):
+class StudentAdmin(SchoolScopedAdmin, ReadableHistoryAdmin):
     list_display = [
         "last_name",
         "first_name",
@@ -273,5 +273,9 @@ class RetentionPeriodAdmin(SchoolScopedAdmin):
 
     list_display = [
         "programme_period", "entries_from", "entries_until", "last_payment_on", "years",
-        "audit_hold", "ends_on",
+        "audit_hold", "kept_until",
     ]  # fmt: skip
+
+    @admin.display(description=_("kept until"))
+    def kept_until(self, obj: RetentionPeriod) -> Any:
+        return obj.ends_on

@@ -128,7 +128,7 @@ class School(models.Model):
             "Coordinators then confirm each sign-in with a code from an authenticator app (TOTP)."
         ),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("school")
@@ -188,7 +188,9 @@ class User(AbstractUser):
 class Venue(models.Model):
     """A place lessons happen: a community centre, a library, the school's own building."""
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="venues")
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.CASCADE, related_name="venues"
+    )
     name = models.CharField(_("name"), max_length=200)
     address = models.CharField(_("address"), max_length=300, blank=True)
 
@@ -205,7 +207,9 @@ class Venue(models.Model):
 
 
 class Room(models.Model):
-    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="rooms")
+    venue = models.ForeignKey(
+        Venue, verbose_name=_("venue"), on_delete=models.CASCADE, related_name="rooms"
+    )
     name = models.CharField(_("name"), max_length=100)
     seats = models.PositiveSmallIntegerField(_("seats"), null=True, blank=True)
 
@@ -223,9 +227,14 @@ class Room(models.Model):
 
 class Teacher(models.Model):
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="teacher"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="teacher",
     )
-    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="teachers")
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="teachers"
+    )
     phone = PhoneNumberField(_("phone"), blank=True)
 
     class Meta:
@@ -240,9 +249,12 @@ class Teacher(models.Model):
 class Student(models.Model):
     """A participant: who they are and the funder's participant record as of the entry date."""
 
-    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="students")
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.PROTECT, related_name="students"
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -337,8 +349,8 @@ class Student(models.Model):
         help_text=_("Personal data replaced after the retention period; figures stay."),
     )
 
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -391,7 +403,11 @@ class SpecialCategoryData(models.Model):
     """
 
     student = models.OneToOneField(
-        Student, on_delete=models.CASCADE, primary_key=True, related_name="special_category"
+        Student,
+        verbose_name=_("student"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="special_category",
     )
     disability = models.CharField(_("disability"), max_length=8, choices=Answer, blank=True)
     disability_asked_on = models.DateField(_("disability asked on"), null=True, blank=True)
@@ -432,7 +448,9 @@ class RetentionPeriod(models.Model):
     period ran are anonymised once it has ended, unless an audit holds the records.
     """
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="retention_periods")
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.CASCADE, related_name="retention_periods"
+    )
     programme_period = models.CharField(
         _("programme period"), max_length=9, choices=ProgrammePeriod
     )
@@ -487,11 +505,18 @@ class SpecialCategoryRead(models.Model):
     can be shown to the school's coordinators and auditors.
     """
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="+")
-    student = models.ForeignKey(
-        Student, on_delete=models.CASCADE, related_name="special_category_reads"
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.CASCADE, related_name="+"
     )
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    student = models.ForeignKey(
+        Student,
+        verbose_name=_("student"),
+        on_delete=models.CASCADE,
+        related_name="special_category_reads",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
+    )
     read_at = models.DateTimeField(_("read at"), auto_now_add=True, db_index=True)
     via = models.CharField(_("via"), max_length=40)
 
@@ -565,7 +590,9 @@ class Report(models.Model):
         DONE = "done", _("Done")
         FAILED = "failed", _("Failed")
 
-    school = models.ForeignKey(School, on_delete=models.CASCADE, related_name="reports")
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.CASCADE, related_name="reports"
+    )
     kind = models.CharField(_("kind"), max_length=40)
     period_start = models.DateField(_("from"))
     period_end = models.DateField(_("to"))

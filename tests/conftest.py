@@ -3,6 +3,7 @@ import socket
 
 import pytest
 from django.conf import settings
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from tests.factories import SchoolFactory, StudentFactory, TeacherFactory, UserFactory
@@ -75,6 +76,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 # Playwright's sync API runs an event loop in the test's thread; the ORM calls our tests make
 # alongside it are still plain synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _no_language_left_behind():
+    """A request by a user with a language activates it for the thread; the next test must
+    not read its messages in that language."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -171,6 +171,8 @@ LANGUAGES = [
 ]
 # The project's translations (``make messages`` updates them, ``compilemessages`` builds .mo).
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Where a language's date formats differ from Django's (Greek months in the genitive after a day).
+FORMAT_MODULE_PATH = ["config.formats"]
 USE_I18N = True
 USE_TZ = True
 # Each school has its own time zone; this is only the default for new schools and the admin.

@@ -1,12 +1,16 @@
 import datetime as dt
+import re
+import unicodedata
+from collections import Counter
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db.models import OuterRef, Subquery
 
 from courses.models import Attendance, Cycle, Enrollment, Lesson
 from exams.models import ExamResult, ExamRound
-from school.models import School, Student, User
+from school.models import Room, School, Student, User, Venue
 
 pytestmark = pytest.mark.django_db
 TODAY = "2026-11-22"
@@ -79,4 +83,52 @@ def test_seed_demo_scales_with_archive_cohorts_and_stays_idempotent():
     assert (
         Attendance.objects.filter(enrollment__cycle__code__startswith="A1-ARCHIVE").count()
         == 50 * 60
+    )
+
+
+def in_latin_letters(text: str) -> bool:
+    return all(unicodedata.name(c).startswith("LATIN") for c in text if c.isalpha())
+
+
+def test_seed_demo_is_plausible_for_a_school_in_greece():
+    seed()
+    students = list(Student.objects.all())
+    genders = Counter(s.gender for s in students)
+    # Women and men about equally; non-binary and undisclosed rare, as on real intake forms.
+    assert genders["other"] == 1
+    assert genders["undisclosed"] == 2
+    assert abs(genders["female"] - genders["male"]) <= 10
+    # Every name in another script has its Latin spelling, as in the person's passport.
+    for student in students:
+        if not in_latin_letters(student.first_name + student.last_name):
+            assert student.first_name_latin and in_latin_letters(student.first_name_latin)
+            assert student.last_name_latin and in_latin_letters(student.last_name_latin)
+    assert Student.objects.exclude(first_name_latin="").count() == 30
+    # The lessons happen in Greece: Greek topics, places and rooms.
+    greek = re.compile(r"^[\u0370-\u03ff\u1f00-\u1fff0-9 ,.:()]+$")
+    topics = set(Lesson.objects.exclude(topic="").values_list("topic", flat=True))
+    assert "Χαιρετισμοί και συστάσεις" in topics
+    assert all(greek.match(topic) for topic in topics)
+    assert all(greek.match(venue.name) for venue in Venue.objects.all())
+    assert all(greek.match(room.name) for room in Room.objects.all())
+
+
+def test_seed_demo_entry_date_is_the_first_lesson_attended():
+    seed("--students", "80")
+    first_attended = (
+        Attendance.objects.filter(
+            enrollment=OuterRef("pk"), status__in=["present", "late"], lesson__status="held"
+        )
+        .order_by("lesson__date")
+        .values("lesson__date")[:1]
+    )
+    enrollments = Enrollment.objects.exclude(status="waitlisted").annotate(
+        first=Subquery(first_attended)
+    )
+    assert enrollments.count() > 70
+    assert [e.pk for e in enrollments if e.entry_date != e.first] == []
+    # Some students missed their cycle's first lesson: their entry is a later day.
+    assert any(
+        e.entry_date != min(e.cycle.lessons.filter(status="held").values_list("date", flat=True))
+        for e in enrollments.select_related("cycle")
     )

@@ -68,3 +68,21 @@ def test_other_settings_start_without_secrets(module, tmp_path):
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("bind", "url"), [(None, "http://127.0.0.1:8000"), ("0.0.0.0:8080", "http://0.0.0.0:8080")]
+)
+def test_make_run_announces_the_address_the_web_process_binds(bind, url):
+    env = {k: v for k, v in os.environ.items() if k != "BIND"}
+    if bind:
+        env["BIND"] = bind
+    # --dry-run prints the recipe's commands without running any of them.
+    plan = subprocess.run(
+        ["make", "--dry-run", "run"], cwd=ROOT, env=env, capture_output=True, text=True,
+        timeout=60, check=True,
+    ).stdout  # fmt: skip
+    announced = [line for line in plan.splitlines() if "Starting web" in line]
+    assert announced == [f'echo "Starting web, worker and beat at {url} (Ctrl-C stops all three)"']
+    # The web process of the Procfile binds to the same BIND, 127.0.0.1:8000 by default.
+    assert "--bind ${BIND:-127.0.0.1:8000}" in (ROOT / "Procfile").read_text()

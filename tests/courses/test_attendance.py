@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -26,6 +26,8 @@ from tests.factories import (
     LessonFactory,
     SchoolFactory,
     TeacherFactory,
+    UserFactory,
+    on_factory_day,
 )
 
 pytestmark = pytest.mark.django_db
@@ -197,7 +199,14 @@ def test_every_change_keeps_who_when_before_and_after(lesson, teacher, coordinat
     )
     first = Enrollment.objects.filter(cycle=lesson.cycle).order_by("pk").first()
     changes = attendance_history(enrollment=first)
-    assert [(c.before, c.after) for c in changes] == [("absent", "excused"), (None, "absent")]
+    assert [(c.before_status, c.after_status) for c in changes] == [
+        ("absent", "excused"),
+        (None, "absent"),
+    ]
+    # The page shows the marks' labels in the reader's language, not the stored values.
+    with translation.override("el"):
+        assert [(c.before, c.after) for c in changes] == [("Απών", "Δικαιολογημένη απουσία"),
+                                                          (None, "Απών")]  # fmt: skip
     assert changes[0].who == coordinator.username
     assert changes[1].who == teacher.user.username
 
@@ -319,6 +328,26 @@ def test_coordinators_at_risk_list_has_the_dates_missed(school):
     listed = at_risk_enrollments(school_id=school.pk, today=dt.date(2026, 11, 22))
     assert [e.pk for e in listed] == [risky.pk]
     assert listed[0].missed_dates == [dt.date(2026, 10, 12), dt.date(2026, 10, 19)]
+
+
+@on_factory_day
+def test_at_risk_list_has_every_day_its_missed_hours_count_excused_ones_marked(client, school):
+    # 3 hours a lesson: absent, excused, absent in a row makes 9 missed hours and 3 days.
+    risky = consecutive_setup(school, ["present", "absent", "excused", "absent"])
+    listed = at_risk_enrollments(school_id=school.pk, today=dt.date(2026, 11, 22))
+    assert listed[0].missed_hours == Decimal(9)
+    assert listed[0].missed_dates == [
+        dt.date(2026, 10, 12), dt.date(2026, 10, 19), dt.date(2026, 10, 26),
+    ]  # fmt: skip
+    assert listed[0].excused_dates == {dt.date(2026, 10, 19)}
+
+    coordinator = UserFactory(school=school, role="coordinator", language="en")
+    client.force_login(coordinator)
+    page = client.get("/office/at-risk/").content.decode()
+    assert f'href="/office/enrollments/{risky.pk}/"' in page
+    assert '<time datetime="2026-10-12">12 Oct</time>, ' in page
+    assert '<time datetime="2026-10-19">19 Oct</time> (Excused), ' in page
+    assert '<time datetime="2026-10-26">26 Oct</time></td>' in page
 
 
 # -- the API -----------------------------------------------------------------------------------

@@ -457,3 +457,18 @@ def test_country_names_follow_the_reader_not_the_background_task(coordinator):
     with translation.override("el"):
         greek = pass_rates(school_id=coordinator.school.pk, by="nationality")
     assert "Συρία" in {row["label"] for row in greek}
+
+
+def test_dashboard_headline_names_as_many_rounds_as_have_results(client, coordinator):
+    coordinator.language = "en"
+    coordinator.save()
+    _rounds, results = sample(coordinator.school)
+    client.force_login(coordinator)
+    page = client.get("/office/").content.decode()
+    assert "who sat the last 2 exam rounds passed (9 of 12)" in page
+    # Only one round with results: the headline says so.
+    for result in results[1::2]:
+        result.delete()
+    page = client.get("/office/").content.decode()
+    assert "who sat the last exam round passed (3 of 6)" in page
+    assert "exam rounds passed" not in page

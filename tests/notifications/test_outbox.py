@@ -65,6 +65,17 @@ def test_texts_come_in_the_students_language_with_fallbacks():
     assert "  " not in render("lesson_moved", "en", CONTEXT)[2]
 
 
+def test_days_in_a_text_read_as_its_language_writes_them():
+    # Kept as ISO dates in the facts; written out in the text, the Greek month in the genitive.
+    assert render("lesson_cancelled", "el", CONTEXT)[2] == (
+        "Το μάθημα A1-2026-A στις 23 Νοεμβρίου (17:00) ακυρώνεται."
+    )
+    assert "on 23 November at 17:00" in render("lesson_cancelled", "en", CONTEXT)[2]
+    exam = {"round": "A1", "exam_date": "2027-05-15", "centre": "X", "deadline": "2027-03-31"}
+    assert "15 Μαΐου 2027" in render("exam_day", "el", exam)[2]
+    assert "31 березня 2027" in render("exam_deadline", "uk", exam)[2]
+
+
 def test_messages_are_rendered_routed_and_deduplicated(school):
     arabic = StudentFactory(school=school, language="ar")
     by_email = StudentFactory(school=school, language="uk", contact_channel="email")
@@ -74,7 +85,7 @@ def test_messages_are_rendered_routed_and_deduplicated(school):
     assert queue(school, [arabic, by_email]) == 0  # the same event again: nothing new
     sms = Notification.objects.get(student=arabic)
     assert (sms.channel, sms.language, sms.address) == ("sms", "ar", str(arabic.phone))
-    assert sms.body == "تم إلغاء درس A1-2026-A يوم 2026-11-23 الساعة 17:00."
+    assert sms.body == "تم إلغاء درس A1-2026-A يوم 23 نوفمبر الساعة 17:00."
     email = Notification.objects.get(student=by_email)
     assert (email.channel, email.address, email.language) == ("email", by_email.email, "uk")
 
@@ -227,6 +238,16 @@ def test_log_is_scoped_and_filtered(coordinator, auditor, client):
     queued = Notification.objects.get(school=coordinator.school)
     page = client.post(f"/office/notifications/{queued.pk}/resend/", follow=True)
     assert "Only a failed message can be sent again." in page.content.decode()
+
+
+def test_log_names_each_kind_in_the_readers_language(coordinator, client):
+    queue(coordinator.school, [StudentFactory(school=coordinator.school)])
+    coordinator.language = "el"
+    coordinator.save()
+    client.force_login(coordinator)
+    page = client.get("/office/notifications/").content.decode()
+    assert ">Ακύρωση μαθήματος</td>" in page
+    assert "lesson_cancelled</td>" not in page
 
 
 def test_cancelling_a_lesson_puts_a_message_per_student_in_their_language(coordinator):

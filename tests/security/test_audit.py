@@ -1,6 +1,7 @@
 """Student records, enrollments, attendance and exam results keep who, when, before and after,
 and a coordinator sees that history per record (another school's is a 404)."""
 
+import re
 from itertools import pairwise
 
 import pytest
@@ -105,3 +106,36 @@ def test_teachers_and_students_have_no_history_pages(client, world):
         client.force_login(world.users[role])
         page = _history_page(client, "school/student", world.own["student"].pk)
         assert page.status_code in (302, 403), role
+
+
+def test_history_pages_show_labels_not_stored_values(client, world):
+    coordinator = world.users["coordinator"]
+    enrollment, lesson = world.own["enrollment"], world.own["lesson"]
+    api = api_as(coordinator)
+    api.put(
+        f"/api/v1/lessons/{lesson.pk}/attendance/",
+        [{"enrollment": enrollment.pk, "status": "absent"}],
+        format="json",
+    )
+    api.patch(
+        f"/api/v1/exam-results/{world.own['result'].pk}/",
+        {"reading": 10, "writing": 20, "listening": 20, "speaking": 20},
+        format="json",
+    )
+    mark = Attendance.objects.get(enrollment=enrollment, lesson=lesson)
+    coordinator.language = "el"
+    coordinator.save()
+    client.force_login(coordinator)
+
+    page = _history_page(client, "courses/attendance", mark.pk).content.decode()
+    changes = re.sub(r"\s+", " ", page)
+    assert "<strong>Κατάσταση:</strong> Παρών &nbsp;&rarr;&nbsp;&nbsp;Απών" in changes
+    assert ": Απών</a>" in changes  # the record itself, as the list names it
+    assert "present" not in changes and "absent" not in changes
+    # Nobody had marked it before, and no reason was given: "–" and an empty cell, not "None".
+    assert "None" not in changes
+
+    page = _history_page(client, "exams/examresult", world.own["result"].pk).content.decode()
+    changes = re.sub(r"\s+", " ", page)
+    assert "Ναι &nbsp;&rarr;&nbsp;&nbsp;Όχι" in changes
+    assert "True" not in changes
