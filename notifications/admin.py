@@ -1,7 +1,9 @@
 from django.contrib import admin
 
 from notifications.models import Notification
-from school.admin_scoping import SchoolScopedAdmin
+from school.admin_scoping import SchoolScopedAdmin, register_school_path
+
+register_school_path("notifications.Notification", "school")
 
 
 @admin.register(Notification)
