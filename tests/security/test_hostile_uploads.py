@@ -16,6 +16,7 @@ from openpyxl import Workbook
 
 from courses.imports import COLUMNS, students_import
 from exams.imports import results_import
+from school.checks import uploads_parsed_without_entities
 from school.models import Student
 from school.spreadsheets import read_rows
 from tests.factories import ExamRoundFactory, SchoolFactory, UserFactory
@@ -152,6 +153,7 @@ def _upload(data: bytes) -> io.BytesIO:
 def test_openpyxl_parses_uploads_through_defusedxml():
     assert openpyxl.worksheet._reader.iterparse.__module__.startswith("defusedxml")
     assert openpyxl.reader.strings.iterparse.__module__.startswith("defusedxml")
+    assert uploads_parsed_without_entities() == []
 
 
 def test_a_hostile_upload_is_one_clear_problem_soon(hostile, school):
