@@ -119,8 +119,7 @@ def _check_archive(data: bytes) -> None:
                     _("The file unpacks to more than is allowed; it is not an ordinary sheet.")
                 )
             for info in members:
-                if info.filename.lower().endswith((".xml", ".rels")):
-                    _scan_part(archive, info)
+                _scan_part(archive, info)
     except SpreadsheetError:
         raise
     except Exception as error:  # a broken zip, a wrong checksum, an encryption flag, ...
@@ -128,6 +127,9 @@ def _check_archive(data: bytes) -> None:
 
 
 def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """One part, if it is XML: by its name, or by its first character whatever its name (a
+    sheet may be stored under any name its workbook points at; pictures and printer settings
+    are not XML and are left alone)."""
     parser = XMLParser(
         target=_PartScan(settings.IMPORT_MAX_ROWS + 1),
         resolve_entities=False,
@@ -136,8 +138,13 @@ def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     )
     try:
         with archive.open(info) as part:
-            while chunk := part.read(READ_CHUNK):
+            chunk = part.read(READ_CHUNK)
+            named_xml = info.filename.lower().endswith((".xml", ".rels"))
+            if not named_xml and not chunk.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+                return
+            while chunk:
                 parser.feed(chunk)
+                chunk = part.read(READ_CHUNK)
         parser.close()
     except _Sized:
         pass

@@ -77,6 +77,18 @@ def empty_styled_rows(count: int) -> str:
     return "".join(f'<row r="{n}"><c r="A{n}" s="1"/></row>' for n in range(2, count + 2))
 
 
+def renamed_sheet(content: bytes) -> bytes:
+    """The sheet stored as ``sheet1.dat``: a workbook may name its parts as it likes."""
+    source = zipfile.ZipFile(io.BytesIO(workbook_bytes()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            data = source.read(info).replace(b"sheet1.xml", b"sheet1.dat")
+            name = info.filename.replace("sheet1.xml", "sheet1.dat")
+            archive.writestr(name, content if name.endswith(".dat") else data)
+    return out.getvalue()
+
+
 def truncated_sheet() -> bytes:
     data = workbook_bytes(rows=[("Amina", "Haddad")] * 50)
     sheet = zipfile.ZipFile(io.BytesIO(data)).read(SHEET)
@@ -127,6 +139,10 @@ HOSTILE = {
     "no sheets": (no_sheets, "has no sheet"),
     "a million empty styled rows": (
         lambda: with_part(workbook_bytes(), SHEET, sheet_xml(empty_styled_rows(1_000_000))),
+        "more than 5000 rows",
+    ),
+    "a million empty styled rows under another name": (
+        lambda: renamed_sheet(sheet_xml(empty_styled_rows(1_000_000))),
         "more than 5000 rows",
     ),
     "a million empty styled rows, sized": (
@@ -215,6 +231,13 @@ def test_rows_formatted_out_to_the_last_column_are_read_quickly(school):
     rows = list(read_rows(io.BytesIO(with_part(workbook_bytes(), SHEET, xml))))
     assert rows == []
     assert time.perf_counter() - started < 3
+
+
+def test_a_sheet_under_another_name_is_read(school):
+    data = renamed_sheet(
+        sheet_xml('<row r="2"><c r="A2" t="inlineStr"><is><t>Amina</t></is></c></row>')
+    )
+    assert list(read_rows(io.BytesIO(data))) == [(2, {"first_name": "Amina"})]
 
 
 def test_an_honest_sheet_with_a_gap_and_a_declared_size_is_read_whole(school):
