@@ -21,14 +21,19 @@ from courses.models import (
 )
 from courses.services import lessons_regenerate, timetable_validate
 from school.admin_history import ReadableHistoryAdmin
-from school.admin_scoping import SchoolScopedAdmin, register_school_path
+from school.admin_scoping import SchoolScopedAdmin, register_school_path, register_shared
 
 for label, path in {
     "courses.Cycle": "school",
+    "courses.TimetableSlot": "cycle__school",
+    "courses.Closure": "school",
     "courses.Lesson": "cycle__school",
     "courses.Enrollment": "cycle__school",
+    "courses.Attendance": "lesson__cycle__school",
+    "courses.PlacementDecision": "student__school",
 }.items():
     register_school_path(label, path)
+register_shared("courses.Level")
 
 
 @admin.register(Level)

@@ -13,10 +13,14 @@ from exams.models import (
     SkillScore,
 )
 from school.admin_history import ReadableHistoryAdmin
-from school.admin_scoping import SchoolScopedAdmin, register_school_path
+from school.admin_scoping import SchoolScopedAdmin, register_school_path, register_shared
 
 register_school_path("exams.ExamRound", "school")
 register_school_path("exams.ExamRegistration", "exam_round__school")
+register_school_path("exams.ExamResult", "registration__exam_round__school")
+register_school_path("exams.SkillScore", "result__registration__exam_round__school")
+# The exam types and their schemes (points, thresholds, grade bands) are the same everywhere.
+register_shared("exams.ExamType", "exams.ExamScheme", "exams.ExamSkill")
 
 
 class SchemeInline(admin.TabularInline):

@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from notifications.models import Notification
-from school.admin_scoping import SchoolScopedAdmin
+from school.admin_scoping import SchoolScopedAdmin, register_school_path
+
+register_school_path("notifications.Notification", "school")
 
 
 @admin.register(Notification)

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from notifications.models import Notification
 from notifications.services import notification_resend
+from school.api_filters import IdFilterSet
 from school.errors import ConflictError
 from school.permissions import RolePermission, request_school
 
@@ -34,7 +35,7 @@ class NotificationSerializer(serializers.ModelSerializer):
         return str(person) if person else ""
 
 
-class NotificationFilter(django_filters.FilterSet):
+class NotificationFilter(IdFilterSet):
     created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
 

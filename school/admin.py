@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 
 from school.admin_history import ReadableHistoryAdmin
-from school.admin_scoping import SchoolScopedAdmin, register_school_path
+from school.admin_scoping import SchoolScopedAdmin, register_school_path, register_shared
 from school.models import (
     RetentionPeriod,
     Room,
@@ -33,9 +33,11 @@ for label, path in {
     "school.User": "school",
     "school.RetentionPeriod": "school",
     "school.SpecialCategoryRead": "school",
+    "school.SpecialCategoryData": "student__school",
 }.items():
     if path:
         register_school_path(label, path)
+register_shared("auth.Group", "auth.Permission")
 
 
 @admin.register(School)

@@ -9,6 +9,7 @@ class SchoolConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib.auth.signals import user_logged_in
 
+        from school import checks  # noqa: F401 - registers the system checks
         from school.middleware import remember_two_factor
 
         user_logged_in.connect(remember_two_factor, dispatch_uid="school.remember_two_factor")

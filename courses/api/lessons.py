@@ -14,6 +14,7 @@ from courses import services
 from courses.api.fields import ClockTimeField, SchoolScopedPrimaryKeyField
 from courses.models import Attendance, Lesson
 from courses.selectors import lessons_visible_to, roster_for_lesson
+from school.api_filters import IdFilterSet
 from school.models import Room
 from school.permissions import RolePermission, request_user, sees_special_category
 
@@ -61,7 +62,7 @@ class MarksSerializer(serializers.Serializer):
     topic = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
 
-class LessonFilter(django_filters.FilterSet):
+class LessonFilter(IdFilterSet):
     date_after = django_filters.DateFilter(field_name="date", lookup_expr="gte")
     date_before = django_filters.DateFilter(field_name="date", lookup_expr="lte")
 

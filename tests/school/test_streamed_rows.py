@@ -1,5 +1,6 @@
 """The streamed workbook writes its rows' XML itself: the sheets must hold exactly what
-openpyxl's write-only mode writes for the same rows."""
+openpyxl's write-only mode writes for the same rows, text that looks like a formula written as
+text (a string cell with the quote prefix), as every workbook we write does."""
 
 import datetime as dt
 import zipfile
@@ -10,7 +11,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment
 
-from school.spreadsheets import BOLD, StreamedWorkbook
+from school.spreadsheets import BOLD, Formula, StreamedWorkbook
 
 ROWS = [
     [1, 0, -7, 10**17, 2.5, 1 / 3, float("nan"), float("inf"), Decimal("1.50"), Decimal("0")],
@@ -22,7 +23,22 @@ ROWS = [
     [None, None, None],
     [],
     ["x" * 40000],
+    ["+30 690 000 0000", "-minus", "@SUM(A1)", "\tTab", "\rCR", "a=b", "x-", Formula("=1+2")],
 ]
+# Control characters XML cannot hold are dropped (openpyxl alone refuses the whole cell).
+CONTROL = (["bad\x01control", "=bad\x02", 3], ["badcontrol", "=bad", 3])
+# Text as openpyxl's own writer would take it, before the rule of text as text.
+FORMULA_LIKE = ("=", "+", "-", "@", "\t", "\r")
+
+
+def as_openpyxl_text(sheet, value):
+    """The reference for the rule, written with openpyxl directly: a string cell, quoted."""
+    if isinstance(value, str) and value.startswith(FORMULA_LIKE) and type(value) is not Formula:
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        cell.quotePrefix = True
+        return cell
+    return value
 
 
 def _sheets(path: str) -> dict[str, bytes]:
@@ -44,6 +60,7 @@ def test_rows_are_written_as_openpyxl_writes_them(tmp_path):
     sheet.styled(["Date", dt.date(2026, 1, 3)], count=1)
     for row in ROWS:
         sheet.append(row)
+    sheet.append(CONTROL[0])
     sheet.close()
     ours.save(tmp_path / "ours.xlsx")
 
@@ -61,10 +78,12 @@ def test_rows_are_written_as_openpyxl_writes_them(tmp_path):
 
     plain.append([bold("Heading", True), bold(None, True), bold(3, True)])
     plain.append([bold("Label"), 4, Decimal("5.5")])
-    plain.append([bold(dt.date(2026, 1, 2)), bold(""), bold(None), bold("=1+1"), bold(True)])
+    quoted = bold("=1+1")
+    quoted.data_type, quoted.quotePrefix = "s", True
+    plain.append([bold(dt.date(2026, 1, 2)), bold(""), bold(None), quoted, bold(True)])
     plain.append([bold("Date"), dt.date(2026, 1, 3)])
-    for row in ROWS:
-        plain.append(row)
+    for row in [*ROWS, CONTROL[1]]:
+        plain.append([as_openpyxl_text(plain, value) for value in row])
     plain.close()
     reference.save(tmp_path / "reference.xlsx")
 
@@ -75,3 +94,10 @@ def test_rows_are_written_as_openpyxl_writes_them(tmp_path):
                              "line\nbreak")  # fmt: skip
     assert values[7][0] == "carriage\r\nreturn"
     assert values[7][2] == "=SUM(A1:A2)"
+    assert values[13][:8] == ("+30 690 000 0000", "-minus", "@SUM(A1)", "\tTab", "\rCR", "a=b", "x-",
+                          "=1+2")  # fmt: skip
+    assert values[14][:3] == ("badcontrol", "=bad", 3)
+    with zipfile.ZipFile(tmp_path / "ours.xlsx") as archive:
+        rows = etree.fromstring(archive.read("xl/worksheets/sheet1.xml"))
+    formulas = [f.text for f in rows.iter("{*}f")]
+    assert formulas == ["1+2"], "only the product's own Formula is a formula"

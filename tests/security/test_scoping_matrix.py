@@ -10,10 +10,17 @@ from dataclasses import dataclass
 
 import pytest
 from django.db import transaction
+from django.db.models import Model
+from django.urls import resolve
+from django_filters import ModelChoiceFilter, ModelMultipleChoiceFilter
+from django_filters.utils import get_model_field
 
+from courses.models import Cycle
+from school.api_filters import FilterBackend, IdFilter
+from school.models import Student, User, Venue
 from tests.conftest import api_as
 from tests.security.endpoints import Endpoint, api_endpoints
-from tests.security.world import build_world
+from tests.security.world import World, build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -171,3 +178,122 @@ def test_unauthenticated_calls_are_refused(api):
         path = "/api/v1/" + endpoint.path.replace("{pk}", "1")
         response = getattr(api, endpoint.method.lower())(path, {}, format="json")
         assert response.status_code == 401, f"{endpoint} → {response.status_code}"
+
+
+# -- list filters by id ------------------------------------------------------------------------
+
+
+def _filters(endpoint: Endpoint) -> dict:
+    """The list's filters by query parameter, as the API builds them (empty for a view
+    without filters)."""
+    view_class = getattr(resolve("/api/v1/" + endpoint.path).func, "cls", None)
+    queryset = getattr(view_class, "queryset", None)
+    if queryset is None:
+        return {}
+    filterset = FilterBackend().get_filterset_class(view_class(), queryset)
+    return dict(filterset.base_filters) if filterset else {}
+
+
+def _id_filters(endpoint: Endpoint) -> dict[str, type[Model]]:
+    """Query parameter → the model whose ids it takes."""
+    filters = _filters(endpoint)
+    if not filters:
+        return {}
+    model = resolve("/api/v1/" + endpoint.path).func.cls.queryset.model
+    return {
+        name: get_model_field(model, item.field_name).related_model
+        for name, item in filters.items()
+        if isinstance(item, IdFilter)
+    }
+
+
+LISTS = [e for e in api_endpoints() if e.method == "GET" and "{pk}" not in e.path]
+FILTERED_LISTS = [e for e in LISTS if _id_filters(e)]
+KINDS: dict[type[Model], str] = {Cycle: "cycle", Student: "student"}
+
+
+def _strangers(world: World, model: type[Model], role: str, venue: Venue) -> list[Model]:
+    """Objects of ``model`` this role must not learn about: another school's, and for a
+    teacher or a student another class's where classes divide (cycles, students)."""
+    if model is Venue:
+        return [venue]
+    if model is User:
+        return [world.foreign_school["teacher"].user]
+    kind = (
+        KINDS.get(model)
+        or {
+            m._meta.model: k
+            for k, m in world.foreign_school.items()
+            if hasattr(m, "_meta")  # an object of the world
+        }[model]
+    )
+    strangers = [world.foreign_school[kind]]
+    if role in ("teacher", "student") and kind in KINDS.values():
+        strangers.append(world.other_class[kind])
+    return strangers
+
+
+def test_every_id_filter_is_found():
+    found = {str(e): sorted(_id_filters(e)) for e in FILTERED_LISTS}
+    assert found == {
+        "GET cycles/": ["venue"],
+        "GET enrollments/": ["cycle", "student"],
+        "GET exam-registrations/": ["exam_round", "student"],
+        "GET exam-results/": ["registration__exam_round"],
+        "GET lessons/": ["cycle"],
+        "GET notifications/": ["student", "user"],
+        "GET placements/": ["student"],
+    }
+
+
+@pytest.mark.parametrize("endpoint", LISTS, ids=str)
+def test_no_list_filter_checks_an_id_against_the_whole_table(endpoint):
+    checking = [
+        name
+        for name, item in _filters(endpoint).items()
+        if isinstance(item, (ModelChoiceFilter, ModelMultipleChoiceFilter))
+    ]
+    assert not checking, f"{endpoint}: {checking} would tell which ids exist elsewhere"
+
+
+@pytest.mark.parametrize("endpoint", FILTERED_LISTS, ids=str)
+def test_id_filters_answer_a_foreign_id_exactly_like_an_unknown_one(endpoint):
+    """One behaviour for every id filter and role: an id that is unknown, another school's or
+    another class's gives 200 with the same empty list; a value that is not a number, 400."""
+    rule = RULES[str(endpoint)]
+    world = build_world()
+    venue = Venue.objects.create(school=world.foreign_school["cycle"].school, name="Elsewhere")
+    path = "/api/v1/" + endpoint.path
+    problems = []
+    for role in rule.roles:
+        client = api_as(world.users[role])
+        for parameter, model in _id_filters(endpoint).items():
+            unknown = 2_000_000_000
+            assert not model._default_manager.filter(pk=unknown).exists()
+            expected = client.get(path, {parameter: unknown})
+            if (expected.status_code, expected.json().get("count")) != (200, 0):
+                problems.append(f"{role} ?{parameter}={unknown} → {expected.status_code}")
+                continue
+            for stranger in _strangers(world, model, role, venue):
+                answer = client.get(path, {parameter: stranger.pk})
+                if (answer.status_code, answer.json()) != (200, expected.json()):
+                    problems.append(
+                        f"{role} ?{parameter}={stranger.pk} (a foreign {model.__name__}) → "
+                        f"{answer.status_code} {answer.json()}, unlike an unknown id"
+                    )
+            for value in ("-1", "0", str(2**64), "1.0"):
+                if client.get(path, {parameter: value}).json() != expected.json():
+                    problems.append(f"{role} ?{parameter}={value} differs from an unknown id")
+            if client.get(path, {parameter: "abc"}).status_code != 400:
+                problems.append(f"{role} ?{parameter}=abc is not 400")
+    assert not problems, f"{endpoint}:\n" + "\n".join(problems)
+
+
+def test_an_id_filter_still_narrows_the_list_to_the_object():
+    world = build_world()
+    client = api_as(world.users["coordinator"])
+    own = world.own["cycle"]
+    ids = {
+        row["cycle"] for row in client.get(f"/api/v1/enrollments/?cycle={own.pk}").json()["results"]
+    }
+    assert ids == {own.pk}
