@@ -3,11 +3,13 @@
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from notifications.models import Notification
 from notifications.services import notification_resend
+from notifications.texts import TEXTS, kind_name
 from school.choices import Role
 from school.permissions import SignedInRequest, request_school, role_required
 
@@ -32,6 +34,11 @@ def log(request: SignedInRequest) -> HttpResponse:
             "filters": filters,
             "statuses": Notification.Status.choices,
             "channels": Notification.Channel.choices,
+            # Every kind by its name in the reader's language, so nobody types a code.
+            "kinds": sorted(
+                ((kind, kind_name(kind, get_language())) for kind in TEXTS),
+                key=lambda pair: pair[1].casefold(),
+            ),
         },
     )
 
