@@ -76,6 +76,7 @@ DJANGO_AUTH = [
 # and results).
 SIMPLE_HISTORY = [
     gettext_noop("Change reason"),
+    gettext_noop("Created"),
     gettext_noop("Changed"),
     gettext_noop("Changed by"),
     gettext_noop("Comment"),
