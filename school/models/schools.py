@@ -1,0 +1,155 @@
+"""Schools (the tenants), their venues and rooms, and each school's rules and clock."""
+
+import datetime as dt
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from school.choices import ProgrammePeriod
+
+percent_validators = [MinValueValidator(0), MaxValueValidator(100)]
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(_("%(value)s is not a known time zone."), params={"value": value})
+
+
+class School(models.Model):
+    """A tenant: one school with its funder's operation and its attendance rules."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    country = CountryField(_("country"), help_text=_("Decides the public holidays lessons skip."))
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Athens", validators=[validate_time_zone]
+    )
+    operation_code = models.CharField(
+        _("ESF operation code"),
+        max_length=50,
+        blank=True,
+        help_text=_("The funder's code of the operation (e.g. the MIS code), printed on reports."),
+    )
+    programme_period = models.CharField(
+        _("programme period"),
+        max_length=9,
+        choices=ProgrammePeriod,
+        default=ProgrammePeriod.ESF_2021_2027,
+        help_text=_("Decides which ESF indicator set the funder's report uses."),
+    )
+    absence_limit_percent = models.DecimalField(
+        # xgettext:no-python-format
+        _("absence limit (% of total hours)"),
+        max_digits=5,
+        decimal_places=2,
+        default=10,
+        validators=percent_validators,
+        # xgettext:no-python-format
+        help_text=_("ESF-funded training in Greece allows 10% of a programme's total hours."),
+    )
+    extended_absence_limit_percent = models.DecimalField(
+        # xgettext:no-python-format
+        _("extended absence limit (% of total hours)"),
+        max_digits=5,
+        decimal_places=2,
+        default=20,
+        validators=percent_validators,
+        help_text=_(
+            # xgettext:no-python-format
+            "For participants with a disability or documented hospitalisation (20% in Greece)."
+        ),
+    )
+    at_risk_consecutive_absences = models.PositiveSmallIntegerField(
+        _("absences in a row that flag a student at risk"), default=2
+    )
+    attendance_edit_days = models.PositiveSmallIntegerField(
+        _("days a teacher may correct attendance"),
+        default=7,
+        help_text=_("Older corrections need a coordinator."),
+    )
+    qualification_counts_as_result = models.BooleanField(
+        _("certificate counts as 'gaining a qualification'"),
+        default=True,
+        help_text=_("Whether the funder counts the language certificate as a result indicator."),
+    )
+    coordinators_two_factor = models.BooleanField(
+        _("coordinators sign in with a second factor"),
+        default=False,
+        help_text=_(
+            "Coordinators then confirm each sign-in with a code from an authenticator app (TOTP)."
+        ),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("school")
+        verbose_name_plural = _("schools")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(absence_limit_percent__gte=0, absence_limit_percent__lte=100),
+                name="school_absence_limit_percent",
+            ),
+            models.CheckConstraint(
+                condition=Q(extended_absence_limit_percent__gte=F("absence_limit_percent"))
+                & Q(extended_absence_limit_percent__lte=100),
+                name="school_extended_absence_limit_percent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def today(self) -> dt.date:
+        """Today where the school is: the day its lessons, deadlines and limits are counted in,
+        whatever the server's clock says."""
+        return timezone.localdate(timezone=self.zone)
+
+
+class Venue(models.Model):
+    """A place lessons happen: a community centre, a library, the school's own building."""
+
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.CASCADE, related_name="venues"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("venue")
+        verbose_name_plural = _("venues")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "name"], name="venue_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Room(models.Model):
+    venue = models.ForeignKey(
+        Venue, verbose_name=_("venue"), on_delete=models.CASCADE, related_name="rooms"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    seats = models.PositiveSmallIntegerField(_("seats"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("room")
+        verbose_name_plural = _("rooms")
+        ordering = ["venue__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["venue", "name"], name="room_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.venue.name}, {self.name}"
