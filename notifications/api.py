@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from notifications.models import Notification
 from notifications.services import notification_resend
-from school.api_filters import IdFilterSet
+from school.api.filters import IdFilterSet
 from school.errors import ConflictError
 from school.permissions import RolePermission, request_school
 

@@ -202,11 +202,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "school.api_pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "school.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["school.api_filters.FilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["school.api.filters.FilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "school.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "school.api.errors.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -225,7 +225,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {"AnswerEnum": "school.choices.Answer"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "school.api_schema.add_error_responses",
+        "school.api.schema.add_error_responses",
         "courses.api.students.close_teacher_view_schema",
     ],
 }

@@ -14,7 +14,7 @@ from courses import services
 from courses.api.fields import ClockTimeField, SchoolScopedPrimaryKeyField
 from courses.models import Attendance, Lesson
 from courses.selectors import lessons_visible_to, roster_for_lesson
-from school.api_filters import IdFilterSet
+from school.api.filters import IdFilterSet
 from school.models import Room
 from school.permissions import RolePermission, request_user, sees_special_category
 

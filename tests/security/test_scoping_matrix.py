@@ -16,7 +16,7 @@ from django_filters import ModelChoiceFilter, ModelMultipleChoiceFilter
 from django_filters.utils import get_model_field
 
 from courses.models import Cycle
-from school.api_filters import FilterBackend, IdFilter
+from school.api.filters import FilterBackend, IdFilter
 from school.models import Student, User, Venue
 from tests.conftest import api_as
 from tests.security.endpoints import Endpoint, api_endpoints

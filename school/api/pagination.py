@@ -1,3 +1,5 @@
+"""Pages of the API results: ``?page=`` and ``?page_size=``."""
+
 from rest_framework import pagination
 
 

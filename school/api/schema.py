@@ -1,5 +1,5 @@
 """OpenAPI post-processing: the error answers every operation may give, in the one shape
-``school.api_errors`` produces, so clients (and the fuzzing in the tests) can rely on them."""
+``school.api.errors`` produces, so clients (and the fuzzing in the tests) can rely on them."""
 
 from typing import Any
 
