@@ -23,6 +23,7 @@ from school.models import (
 from school.permissions import sees_special_category
 from school.retention import student_export_data, student_export_json, student_export_xlsx
 from school.services import special_category_reads_record
+from school.spreadsheets import XLSX_CONTENT_TYPE
 
 for label, path in {
     "school.School": "",
@@ -181,7 +182,7 @@ class StudentAdmin(SchoolScopedAdmin, ReadableHistoryAdmin):
         student, data = exported
         response = HttpResponse(
             student_export_xlsx(data),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            content_type=XLSX_CONTENT_TYPE,
         )
         response["Content-Disposition"] = f'attachment; filename="student-{student.pk}.xlsx"'
         return response
