@@ -24,7 +24,15 @@ from courses.services import enrollment_create
 from school.choices import Answer, Gender, IscedLevel, LabourMarketStatus
 from school.errors import ConflictError
 from school.models import School, Student
-from school.spreadsheets import SpreadsheetError, read_rows, write_workbook
+from school.spreadsheets import (
+    Problem,
+    RowError,
+    SpreadsheetError,
+    cell_date,
+    cell_text,
+    read_rows,
+    write_workbook,
+)
 
 
 @dataclass(frozen=True)
@@ -63,13 +71,6 @@ COLUMNS = [
 REQUIRED = {c.name for c in COLUMNS if c.required}
 
 
-@dataclass(frozen=True)
-class Problem:
-    row: int
-    field: str
-    message: str
-
-
 @dataclass
 class ImportReport:
     created: int = 0
@@ -83,41 +84,11 @@ class ImportReport:
         return len({p.row for p in self.problems if p.row})
 
 
-class RowError(Exception):
-    def __init__(self, field_name: str, message: str) -> None:
-        self.field = field_name
-        self.message = message
-
-
-# -- cell parsers: each returns the stored value or raises RowError -----------------------------
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
-
-
-def _date(value: Any, name: str) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = _text(value)
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"):
-        try:
-            return dt.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    raise RowError(name, _("%(value)s is not a date (use YYYY-MM-DD).") % {"value": text[:40]})
+# -- cell parsers: each returns the stored value or raises RowError (see school.spreadsheets) --
 
 
 def _choice(value: Any, name: str, allowed: list[str]) -> str:
-    text = _text(value).lower().replace(" ", "_")
+    text = cell_text(value).lower().replace(" ", "_")
     if text and text not in allowed:
         raise RowError(
             name,
@@ -128,7 +99,7 @@ def _choice(value: Any, name: str, allowed: list[str]) -> str:
 
 
 def _yes_no(value: Any, name: str) -> bool | None:
-    text = _text(value).lower()
+    text = cell_text(value).lower()
     if not text:
         return None
     if text in ("yes", "y", "true", "1"):
@@ -139,7 +110,7 @@ def _yes_no(value: Any, name: str) -> bool | None:
 
 
 def _int(value: Any, name: str, low: int, high: int) -> int | None:
-    text = _text(value)
+    text = cell_text(value)
     if not text:
         return None
     try:
@@ -154,7 +125,7 @@ def _int(value: Any, name: str, low: int, high: int) -> int | None:
 
 
 def _phone(value: Any, region: str) -> str:
-    text = _text(value)
+    text = cell_text(value)
     if not text:
         return ""
     try:
@@ -169,7 +140,7 @@ def _phone(value: Any, region: str) -> str:
 
 
 def _country(value: Any) -> str:
-    text = _text(value)
+    text = cell_text(value)
     code = countries.alpha2(text) if text else ""
     if not code:
         raise RowError(
@@ -179,16 +150,16 @@ def _country(value: Any) -> str:
 
 
 PARSERS: dict[str, Callable[[Any, School], Any]] = {
-    "first_name": lambda v, s: _text(v),
-    "last_name": lambda v, s: _text(v),
-    "first_name_latin": lambda v, s: _text(v),
-    "last_name_latin": lambda v, s: _text(v),
-    "date_of_birth": lambda v, s: _date(v, "date_of_birth"),
+    "first_name": lambda v, s: cell_text(v),
+    "last_name": lambda v, s: cell_text(v),
+    "first_name_latin": lambda v, s: cell_text(v),
+    "last_name_latin": lambda v, s: cell_text(v),
+    "date_of_birth": lambda v, s: cell_date(v, "date_of_birth"),
     "gender": lambda v, s: _choice(v, "gender", Gender.values),
     "nationality": lambda v, s: _country(v),
     "language": lambda v, s: _choice(v, "language", LANGUAGE_CODES) or "en",
     "phone": lambda v, s: _phone(v, str(s.country)),
-    "email": lambda v, s: _text(v),
+    "email": lambda v, s: cell_text(v),
     "labour_market_status": lambda v, s: _choice(
         v, "labour_market_status", LabourMarketStatus.values
     ),
@@ -203,7 +174,7 @@ PARSERS: dict[str, Callable[[Any, School], Any]] = {
     "other_disadvantage": lambda v, s: _choice(v, "other_disadvantage", Answer.values),
     "homeless": lambda v, s: _choice(v, "homeless", Answer.values),
     "rural_area": lambda v, s: _yes_no(v, "rural_area"),
-    "entry_form_on": lambda v, s: _date(v, "entry_form_on"),
+    "entry_form_on": lambda v, s: cell_date(v, "entry_form_on"),
 }
 
 

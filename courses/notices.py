@@ -117,7 +117,7 @@ def absence_alerts(*, today: dt.date | None = None) -> int:
     dates; again at twice that number, and so on, never twice for the same count."""
     queued = 0
     for school in School.objects.all():
-        day = today or timezone.localdate(timezone=school.zone)
+        day = today or school.today()
         every = max(1, school.at_risk_consecutive_absences)
         absences: dict[int, list[dt.date]] = {}
         for enrollment_id, date in (
@@ -153,7 +153,7 @@ def at_risk_digest(*, today: dt.date | None = None) -> int:
     """Once a day, the school's coordinators get the list of students at risk."""
     queued = 0
     for school in School.objects.all():
-        day = today or timezone.localdate(timezone=school.zone)
+        day = today or school.today()
         enrollments = at_risk_enrollments(school_id=school.pk, today=day, extended_limits=True)
         if not enrollments:
             continue

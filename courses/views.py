@@ -20,13 +20,13 @@ from courses.selectors import (
 )
 from school.choices import Role
 from school.errors import ConflictError
-from school.permissions import SignedInRequest, request_user, role_required, sees_special_category
-
-
-def _school_today(request: SignedInRequest) -> dt.date:
-    school = request.user.school
-    return timezone.localdate(timezone=school.zone) if school else timezone.localdate()
-
+from school.permissions import (
+    SignedInRequest,
+    request_school,
+    request_user,
+    role_required,
+    sees_special_category,
+)
 
 # How far back the teacher's page looks for lessons still waiting for attendance.
 WAITING_DAYS = 14
@@ -36,7 +36,7 @@ WAITING_DAYS = 14
 def teach_home(request: SignedInRequest) -> HttpResponse:
     """Today's lessons of the cycles the teacher teaches, the next seven days', and the last
     two weeks' lessons still waiting for attendance."""
-    today = _school_today(request)
+    today = request_school(request).today()
     week_end = today + dt.timedelta(days=7)
     teacher = getattr(request.user, "teacher", None)
     lessons = (

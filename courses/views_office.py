@@ -15,42 +15,34 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from courses import services
-from courses.imports import (
-    ImportReport,
-    Problem,
-    report_workbook,
-    students_import,
-    template_workbook,
-)
-from courses.models import Attendance, Cycle, Enrollment, Lesson
+from courses.imports import ImportReport, report_workbook, students_import, template_workbook
+from courses.models import Cycle, Enrollment, Lesson
 from courses.selectors import (
     at_risk_enrollments,
-    attendance_history,
     cycle_page,
+    cycles_open,
     cycles_with_counts,
+    enrollment_page,
     students_to_enroll,
-    with_attendance_stats,
 )
 from school.choices import Role
 from school.errors import ConflictError
 from school.models import Student
-from school.permissions import SignedInRequest, request_school, role_required, sees_special_category
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-office_roles = role_required(Role.COORDINATOR, Role.AUDITOR)
-coordinator_only = role_required(Role.COORDINATOR)
-
-
-def _id(value: str | None) -> int:
-    """A posted id, or 0 (which matches nothing) for anything that is not a number."""
-    return int(value) if value and value.isdigit() and len(value) < 19 else 0
+from school.pages import import_report_read, import_report_store, posted_id, xlsx_response
+from school.permissions import (
+    SignedInRequest,
+    coordinator_only,
+    office_roles,
+    request_school,
+    sees_special_category,
+)
 
 
 def _run(request: SignedInRequest, action: Callable[[], Any], done: str) -> None:
     """Run a service; its refusal, with its reason, becomes a message on the page instead of an
-    error page."""
+    error page. A service that answers False had nothing to do, and nothing is said."""
     try:
-        action()
+        result = action()
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -59,7 +51,8 @@ def _run(request: SignedInRequest, action: Callable[[], Any], done: str) -> None
     except PermissionDenied as error:
         messages.error(request, str(error) or _("You may not do this."))
     else:
-        messages.success(request, done)
+        if result is not False:
+            messages.success(request, done)
 
 
 @office_roles
@@ -124,7 +117,7 @@ def cycle_enroll(request: SignedInRequest, pk: int) -> HttpResponse:
     """Enroll one student (a seat if free, else the waitlist)."""
     cycle = _own_cycle(request, pk)
     student = get_object_or_404(
-        Student, pk=_id(request.POST.get("student")), school_id=cycle.school_id
+        Student, pk=posted_id(request.POST.get("student")), school_id=cycle.school_id
     )
     _run(
         request,
@@ -176,21 +169,12 @@ def enrollment_promote(request: SignedInRequest, pk: int) -> HttpResponse:
 def enrollment_move(request: SignedInRequest, pk: int) -> HttpResponse:
     """Move a waitlisted student one place up or down."""
     enrollment = _own_enrollment(request, pk)
-    order = list(
-        enrollment.cycle.enrollments.filter(status="waitlisted")
-        .order_by("waitlist_position")
-        .values_list("pk", flat=True)
+    direction = request.POST.get("direction", "")
+    _run(
+        request,
+        lambda: services.waitlist_move(enrollment=enrollment, direction=direction),
+        _("Waitlist reordered."),
     )
-    if enrollment.pk in order:
-        at = order.index(enrollment.pk)
-        to = at - 1 if request.POST.get("direction") == "up" else at + 1
-        if 0 <= to < len(order):
-            order[at], order[to] = order[to], order[at]
-            _run(
-                request,
-                lambda: services.waitlist_reorder(cycle=enrollment.cycle, order=order),
-                _("Waitlist reordered."),
-            )
     return redirect("office-cycle", pk=enrollment.cycle_id)
 
 
@@ -201,48 +185,30 @@ REPORT_KEY = "applicants_import_report"
 
 @coordinator_only
 def import_students(request: SignedInRequest) -> HttpResponse:
-    cycles = Cycle.objects.filter(
-        school=request_school(request), cancelled_at__isnull=True
-    ).order_by("-starts_on")
+    cycles = cycles_open(school_id=request_school(request).pk)
     report = None
     if request.method == "POST":
         upload = request.FILES.get("file")
-        cycle = cycles.filter(pk=_id(request.POST.get("cycle"))).first()
+        cycle = cycles.filter(pk=posted_id(request.POST.get("cycle"))).first()
         if upload is None:
             messages.error(request, _("Choose an .xlsx file."))
         else:
             report = students_import(school=request_school(request), upload=upload, cycle=cycle)
-            request.session[REPORT_KEY] = {
-                "counts": [
-                    report.created,
-                    report.already_there,
-                    report.enrolled,
-                    report.waitlisted,
-                ],
-                "problems": [[p.row, p.field, p.message] for p in report.problems],
-            }
+            import_report_store(request, REPORT_KEY, report)
     return render(request, "courses/office/import.html", {"cycles": cycles, "report": report})
 
 
 @coordinator_only
 def import_template(request: SignedInRequest) -> HttpResponse:
-    response = HttpResponse(template_workbook(), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="applicants-template.xlsx"'
-    return response
+    return xlsx_response(template_workbook(), "applicants-template.xlsx")
 
 
 @coordinator_only
 def import_report(request: SignedInRequest) -> HttpResponse:
-    stored = request.session.get(REPORT_KEY)
-    if not stored:
+    report = import_report_read(request, REPORT_KEY, ImportReport)
+    if report is None:
         raise Http404
-    created, already, enrolled, waitlisted = stored["counts"]
-    report = ImportReport(
-        created, already, enrolled, waitlisted, [Problem(*p) for p in stored["problems"]]
-    )
-    response = HttpResponse(report_workbook(report), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="applicants-import-report.xlsx"'
-    return response
+    return xlsx_response(report_workbook(report), "applicants-import-report.xlsx")
 
 
 @office_roles
@@ -251,7 +217,7 @@ def at_risk(request: SignedInRequest) -> HttpResponse:
     school = request_school(request)
     enrollments = at_risk_enrollments(
         school_id=school.pk,
-        today=services.school_today(school),
+        today=school.today(),
         extended_limits=sees_special_category(request.user),
     )
     return render(
@@ -262,28 +228,20 @@ def at_risk(request: SignedInRequest) -> HttpResponse:
 @office_roles
 def enrollment_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     """One enrollment: attendance figures, every mark, and the history of changes to them."""
-    enrollment = (
-        with_attendance_stats(
-            Enrollment.objects.filter(pk=pk, cycle__school=request_school(request)),
-            extended_limits=sees_special_category(request.user),
-        )
-        .select_related("student", "cycle")
-        .first()
+    page = enrollment_page(
+        enrollment_id=pk,
+        school_id=request_school(request).pk,
+        extended_limits=sees_special_category(request.user),
     )
-    if enrollment is None:
+    if page is None:
         raise Http404
-    marks = (
-        Attendance.objects.filter(enrollment=enrollment)
-        .select_related("lesson", "marked_by")
-        .order_by("lesson__date", "lesson__starts_at")
-    )
     return render(
         request,
         "courses/office/enrollment_detail.html",
         {
-            "enrollment": enrollment,
+            "enrollment": page.enrollment,
             "can_edit": request.user.role == Role.COORDINATOR,
-            "marks": marks,
-            "history": attendance_history(enrollment=enrollment),
+            "marks": page.marks,
+            "history": page.history,
         },
     )

@@ -15,12 +15,18 @@ from rest_framework.views import APIView
 from courses.api.fields import SchoolScopedPrimaryKeyField
 from courses.models import Cycle, Level
 from exams import services
-from exams.models import ExamRegistration, ExamResult, ExamRound, ExamScheme, PassRateCell
-from exams.selectors import pass_rates, registrations_visible_to, rounds_visible_to
+from exams.models import ExamRegistration, ExamResult, ExamRound, PassRateCell
+from exams.selectors import (
+    exam_registration_list,
+    exam_result_list,
+    exam_round_list,
+    pass_rates,
+    registrations_visible_to,
+)
+from school.choices import Role
 from school.models import Student
 from school.permissions import RolePermission, request_school, request_user
 
-ALL = ("coordinator", "auditor", "teacher", "student")
 LANGUAGE_SKILLS = ("reading", "writing", "listening", "speaking")
 
 
@@ -53,37 +59,22 @@ class ExamRoundSerializer(serializers.ModelSerializer):
             "id", "name", "level", "exam_type", "registration_deadline", "exam_date", "centre",
             "results_published_on", "registered_count",
         ]  # fmt: skip
+        # The rules (dates in order, an exam set up at the level, one round of a name) are the
+        # services'.
         validators: list[Any] = []
 
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        instance = self.instance
-        deadline = attrs.get(
-            "registration_deadline", getattr(instance, "registration_deadline", None)
-        )
-        exam_date = attrs.get("exam_date", getattr(instance, "exam_date", None))
-        if deadline and exam_date and deadline > exam_date:
-            raise serializers.ValidationError(
-                {"registration_deadline": [_("The deadline must be on or before the exam date.")]}
-            )
-        scheme_data = attrs.pop("scheme", None)
-        if scheme_data is not None:
-            current = self.instance.scheme.exam_type.code if self.instance else "ellinomatheia"
-            data = self.initial_data if isinstance(self.initial_data, dict) else {}
-            exam_type_code = data.get("exam_type", current)
-            scheme = ExamScheme.objects.filter(
-                exam_type__code=exam_type_code, level=scheme_data["level"]
-            ).first()
-            if scheme is None:
-                raise serializers.ValidationError(
-                    {
-                        "level": [
-                            _("No %(exam)s exam is set up at this level.")
-                            % {"exam": exam_type_code}
-                        ]
-                    }
-                )
-            attrs["scheme"] = scheme
-        return attrs
+
+def _round_fields(request: Request, validated: dict[str, Any]) -> dict[str, Any]:
+    """The round's fields for its service: ``level`` (given as the scheme's), and ``exam_type``
+    as sent, if sent: not a field of the round, it picks the scheme with the level."""
+    fields = dict(validated)
+    scheme = fields.pop("scheme", None)
+    if scheme is not None:
+        fields["level"] = scheme["level"]
+    data = request.data if isinstance(request.data, dict) else {}
+    if "exam_type" in data:
+        fields["exam_type"] = data["exam_type"]
+    return fields
 
 
 class ExamRoundViewSet(
@@ -99,33 +90,19 @@ class ExamRoundViewSet(
     queryset = ExamRound.objects.none()
     serializer_class = ExamRoundSerializer
     permission_classes = [RolePermission]
-    read_roles = ALL
-    write_roles = ("coordinator",)
+    read_roles = Role.ALL
+    write_roles = (Role.COORDINATOR,)
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def get_queryset(self) -> QuerySet[ExamRound]:
-        from django.db.models import Count
-
-        return (
-            rounds_visible_to(user=request_user(self.request))
-            .select_related("scheme__level", "scheme__exam_type")
-            .annotate(registered_count=Count("registrations"))
-            .order_by("-exam_date", "pk")
-        )
+        return exam_round_list(user=request_user(self.request))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        school = request_school(request)
-        if ExamRound.objects.filter(
-            school=school,
-            scheme=serializer.validated_data["scheme"],
-            name=serializer.validated_data["name"],
-        ).exists():
-            raise serializers.ValidationError(
-                {"name": [_("The school already has a round of this name for this exam.")]}
-            )
-        exam_round = serializer.save(school=school)
+        exam_round = services.exam_round_create(
+            school=request_school(request), **_round_fields(request, serializer.validated_data)
+        )
         return Response(
             self.get_serializer(self.get_queryset().get(pk=exam_round.pk)).data,
             status=status.HTTP_201_CREATED,
@@ -135,7 +112,9 @@ class ExamRoundViewSet(
         exam_round = self.get_object()
         serializer = self.get_serializer(exam_round, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        serializer.save()
+        services.exam_round_update(
+            exam_round=exam_round, **_round_fields(request, serializer.validated_data)
+        )
         return Response(self.get_serializer(self.get_queryset().get(pk=exam_round.pk)).data)
 
     @extend_schema(exclude=True)
@@ -193,16 +172,12 @@ class ExamRegistrationViewSet(
     queryset = ExamRegistration.objects.none()
     serializer_class = ExamRegistrationSerializer
     permission_classes = [RolePermission]
-    read_roles = ALL
-    write_roles = ("coordinator",)
+    read_roles = Role.ALL
+    write_roles = (Role.COORDINATOR,)
     filterset_fields = ["exam_round", "student"]
 
     def get_queryset(self) -> QuerySet[ExamRegistration]:
-        return (
-            registrations_visible_to(user=request_user(self.request))
-            .select_related("student")
-            .order_by("exam_round_id", "pk")
-        )
+        return exam_registration_list(user=request_user(self.request))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -285,19 +260,13 @@ class ExamResultViewSet(
     queryset = ExamResult.objects.none()
     serializer_class = ExamResultSerializer
     permission_classes = [RolePermission]
-    read_roles = ALL
-    write_roles = ("coordinator",)
+    read_roles = Role.ALL
+    write_roles = (Role.COORDINATOR,)
     http_method_names = ["get", "post", "patch", "head", "options"]
     filterset_fields = ["registration__exam_round", "passed"]
 
     def get_queryset(self) -> QuerySet[ExamResult]:
-        return (
-            ExamResult.objects.filter(
-                registration__in=registrations_visible_to(user=request_user(self.request))
-            )
-            .prefetch_related("scores__skill")
-            .order_by("pk")
-        )
+        return exam_result_list(user=request_user(self.request))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)
@@ -361,7 +330,7 @@ class PassRatesView(APIView):
     """Pass rates by a breakdown over exam dates ``from``..``to`` (worked out in the background)."""
 
     permission_classes = [RolePermission]
-    read_roles = ("coordinator", "auditor")
+    read_roles = Role.OFFICE
 
     @extend_schema(
         parameters=[

@@ -14,11 +14,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from courses.imports import Problem, _date, _text
 from exams.models import ExamRound
 from exams.services import exam_result_record
 from school.models import User
-from school.spreadsheets import SpreadsheetError, read_rows, write_workbook
+from school.spreadsheets import (
+    Problem,
+    SpreadsheetError,
+    cell_date,
+    cell_text,
+    read_rows,
+    write_workbook,
+)
 
 WHO = ["first_name", "last_name", "date_of_birth"]
 
@@ -60,15 +66,15 @@ def results_import(
     with transaction.atomic():
         for number, row in rows:
             try:
-                born = _date(row.get("date_of_birth"), "date_of_birth")
+                born = cell_date(row.get("date_of_birth"), "date_of_birth")
             except Exception as error:  # RowError carries the message
                 report.problems.append(
                     Problem(number, "date_of_birth", getattr(error, "message", str(error)))
                 )
                 continue
             key = (
-                _text(row.get("first_name")).casefold(),
-                _text(row.get("last_name")).casefold(),
+                cell_text(row.get("first_name")).casefold(),
+                cell_text(row.get("last_name")).casefold(),
                 born,
             )
             registration = registrations.get(key)
@@ -98,7 +104,7 @@ def results_import(
                         registration=registration,
                         points=points,
                         recorded_by=recorded_by,
-                        certificate_number=_text(row.get("certificate_number")) or None,
+                        certificate_number=cell_text(row.get("certificate_number")) or None,
                     )
             except ValidationError as error:
                 report.problems.extend(

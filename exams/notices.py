@@ -3,8 +3,6 @@ not yet registered, exam day to candidates, and results published. Each is queue
 
 import datetime as dt
 
-from django.utils import timezone
-
 from courses.models import Enrollment
 from exams.models import ExamRegistration, ExamRound
 from notifications.services import Recipient, notification_queue
@@ -23,7 +21,7 @@ def _context(exam_round: ExamRound) -> dict[str, str]:
 def exam_notices(*, today: dt.date | None = None) -> int:
     queued = 0
     for school in School.objects.all():
-        day = today or timezone.localdate(timezone=school.zone)
+        day = today or school.today()
         rounds = ExamRound.objects.filter(school=school).select_related("scheme__level")
         for days in (7, 1):
             for exam_round in rounds.filter(registration_deadline=day + dt.timedelta(days=days)):

@@ -21,10 +21,11 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Concat, ExtractDay, ExtractMonth, ExtractYear
 from django_countries import countries
 
-from courses.models import Enrollment
+from courses.models import Cycle, Enrollment
 from exams.models import ExamRegistration, ExamResult, ExamRound, PassRateCell, SkillScore
 from school.choices import Gender, Role
 from school.models import Student, User
+from school.scoping import Scope, both, of_school, of_user, visible_to
 
 Breakdown = PassRateCell.Breakdown
 AGE_BANDS = [
@@ -223,26 +224,107 @@ def preparing_cycle(*, student: Student, exam_round: ExamRound) -> Enrollment | 
     )
 
 
+# What each role may see (``school.scoping``): the rounds of their school; the registrations of
+# their school's rounds, of the students a teacher teaches, or a student's own.
+ROUNDS = Scope(ExamRound, dict.fromkeys(Role.ALL, of_school()))
+
+
+def _taught_by(user: User) -> Q:
+    """Registrations of the students of the cycles a teacher teaches (a subquery)."""
+    taught = Enrollment.objects.filter(cycle__teachers__user=user)
+    return Q(student__in=taught.values("student_id"))
+
+
+REGISTRATIONS = Scope(
+    ExamRegistration,
+    {
+        Role.COORDINATOR: of_school("exam_round__school"),
+        Role.AUDITOR: of_school("exam_round__school"),
+        Role.TEACHER: both(of_school("exam_round__school"), _taught_by),
+        Role.STUDENT: both(of_school("exam_round__school"), of_user("student__user")),
+    },
+)
+
+
 def registrations_visible_to(*, user: User) -> QuerySet[ExamRegistration]:
-    registrations = ExamRegistration.objects.all()
-    if user.is_superuser and not user.role:
-        return registrations
-    if user.school_id is None:
-        return registrations.none()
-    registrations = registrations.filter(exam_round__school_id=user.school_id)
-    if user.role in (Role.COORDINATOR, Role.AUDITOR):
-        return registrations
-    if user.role == Role.TEACHER:
-        return registrations.filter(student__enrollments__cycle__teachers__user=user).distinct()
-    if user.role == Role.STUDENT:
-        return registrations.filter(student__user=user)
-    return registrations.none()
+    return visible_to(user, REGISTRATIONS)
 
 
 def rounds_visible_to(*, user: User) -> QuerySet[ExamRound]:
-    if user.is_superuser and not user.role:
-        return ExamRound.objects.all()
-    return ExamRound.objects.filter(school_id=user.school_id or 0)
+    return visible_to(user, ROUNDS)
+
+
+# -- lists of the API and pages of the office ------------------------------------------------------
+
+
+def exam_round_list(*, user: User) -> QuerySet[ExamRound]:
+    """The rounds the user may see, newest exam first, each with its level, exam type and how
+    many are registered: one query."""
+    return (
+        rounds_visible_to(user=user)
+        .select_related("scheme__level", "scheme__exam_type")
+        .annotate(registered_count=Count("registrations"))
+        .order_by("-exam_date", "pk")
+    )
+
+
+def exam_registration_list(*, user: User) -> QuerySet[ExamRegistration]:
+    """The registrations the user may see, with their student: one query."""
+    return (
+        registrations_visible_to(user=user)
+        .select_related("student")
+        .order_by("exam_round_id", "pk")
+    )
+
+
+def exam_result_list(*, user: User) -> QuerySet[ExamResult]:
+    """The results of the registrations the user may see, with their points per skill: two
+    queries."""
+    return (
+        ExamResult.objects.filter(registration__in=registrations_visible_to(user=user))
+        .prefetch_related("scores__skill")
+        .order_by("pk")
+    )
+
+
+def rounds_of_school(*, school_id: int) -> QuerySet[ExamRound]:
+    """The school's rounds with their level and exam type."""
+    return ExamRound.objects.filter(school_id=school_id).select_related(
+        "scheme__level", "scheme__exam_type"
+    )
+
+
+def rounds_with_figures(*, school_id: int) -> QuerySet[ExamRound]:
+    """The school's rounds, newest exam first, with how many registered, sat (have a result)
+    and passed: one query."""
+    return (
+        rounds_of_school(school_id=school_id)
+        .annotate(
+            registered=Count("registrations"),
+            sat=Count("registrations__result"),
+            passed=Count("registrations__result", filter=Q(registrations__result__passed=True)),
+        )
+        .order_by("-exam_date")
+    )
+
+
+@dataclass(frozen=True)
+class RoundPage:
+    registrations: QuerySet[ExamRegistration]
+    cycles: QuerySet[Cycle]
+
+
+def round_page(*, exam_round: ExamRound) -> RoundPage:
+    """A round's registrations (with student, cycle and result) and the school's cycles at its
+    level, to register one: a query each."""
+    return RoundPage(
+        registrations=exam_round.registrations.select_related(
+            "student", "cycle", "result"
+        ).order_by("student__last_name", "pk"),
+        cycles=Cycle.objects.filter(
+            school_id=exam_round.school_id, level_id=exam_round.scheme.level_id
+        ).order_by("-starts_on"),
+    )
 
 
 @dataclass(frozen=True)

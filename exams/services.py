@@ -9,10 +9,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from courses.models import Cycle, Enrollment
+from courses.models import Cycle, Enrollment, Level
 from exams.models import (
     ExamRegistration,
     ExamResult,
@@ -23,14 +22,96 @@ from exams.models import (
 )
 from exams.selectors import age_on, pass_rate_groups, preparing_cycle
 from school.errors import ConflictError
-from school.models import Student, User
+from school.models import School, Student, User
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
+# The exam a round is of when nobody says: the Greek-language certificate.
+DEFAULT_EXAM_TYPE = "ellinomatheia"
+# ``exam_type`` not given to ``exam_round_update``: the round keeps its own.
+_KEEP: Any = object()
 
 
-def _today(exam_round: ExamRound) -> dt.date:
-    return timezone.localdate(timezone=exam_round.school.zone)
+# -- rounds ---------------------------------------------------------------------------------------
+
+
+def _check_round_dates(deadline: dt.date | None, exam_date: dt.date | None) -> None:
+    if deadline and exam_date and deadline > exam_date:
+        raise ValidationError(
+            {"registration_deadline": [_("The deadline must be on or before the exam date.")]}
+        )
+
+
+def _exam_scheme(*, exam_type: str, level: Level) -> ExamScheme:
+    """The scheme of ``exam_type`` at ``level`` (its skills and grade bands)."""
+    scheme = ExamScheme.objects.filter(exam_type__code=exam_type, level=level).first()
+    if scheme is None:
+        raise ValidationError(
+            {"level": [_("No %(exam)s exam is set up at this level.") % {"exam": exam_type}]}
+        )
+    return scheme
+
+
+@transaction.atomic
+def exam_round_create(
+    *,
+    school: School,
+    name: str,
+    level: Level,
+    registration_deadline: dt.date,
+    exam_date: dt.date,
+    centre: str,
+    exam_type: str = DEFAULT_EXAM_TYPE,
+    results_published_on: dt.date | None = None,
+) -> ExamRound:
+    """Set up a sitting of an exam.
+
+    1. Registration closes on or before the exam day.
+    2. The exam type must be set up at the level (a scheme with its skills and grade bands).
+    3. A school has one round of a name for each exam.
+    """
+    _check_round_dates(registration_deadline, exam_date)
+    scheme = _exam_scheme(exam_type=exam_type, level=level)
+    if ExamRound.objects.filter(school=school, scheme=scheme, name=name).exists():
+        raise ValidationError(
+            {"name": [_("The school already has a round of this name for this exam.")]}
+        )
+    return ExamRound.objects.create(
+        school=school,
+        scheme=scheme,
+        name=name,
+        registration_deadline=registration_deadline,
+        exam_date=exam_date,
+        centre=centre,
+        results_published_on=results_published_on,
+    )
+
+
+ROUND_FIELDS = {"name", "registration_deadline", "exam_date", "centre", "results_published_on"}
+
+
+@transaction.atomic
+def exam_round_update(
+    *, exam_round: ExamRound, level: Level | None = None, exam_type: str = _KEEP, **fields: Any
+) -> ExamRound:
+    """Change a round: rounds move, so their dates change (registration still closing on or
+    before the exam day); a level picks the scheme of the round's exam type (or of
+    ``exam_type``) at that level."""
+    unknown = set(fields) - ROUND_FIELDS
+    if unknown:
+        raise ValueError(f"not exam round fields: {sorted(unknown)}")
+    _check_round_dates(
+        fields.get("registration_deadline", exam_round.registration_deadline),
+        fields.get("exam_date", exam_round.exam_date),
+    )
+    if level is not None:
+        if exam_type is _KEEP:
+            exam_type = exam_round.scheme.exam_type.code
+        exam_round.scheme = _exam_scheme(exam_type=exam_type, level=level)
+    for name, value in fields.items():
+        setattr(exam_round, name, value)
+    exam_round.save()
+    return exam_round
 
 
 # -- registrations --------------------------------------------------------------------------------
@@ -86,7 +167,7 @@ def exam_registration_create(
         .select_related("school", "scheme__exam_type", "scheme__level")
         .get(pk=exam_round.pk)
     )
-    today = today or _today(exam_round)
+    today = today or exam_round.school.today()
     if student.school_id != exam_round.school_id:
         raise ValidationError({"student": _("This student is not in the round's school.")})
     if today > exam_round.registration_deadline:

@@ -2,60 +2,52 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from courses.models import Cycle
-from courses.views_office import _id
-from exams.imports import results_import, results_report_workbook, results_template
+from exams.imports import ResultsReport, results_import, results_report_workbook, results_template
 from exams.models import ExamRound
+from exams.selectors import round_page, rounds_of_school, rounds_with_figures
 from exams.services import exam_registrations_for_cycle
 from school.choices import Role
 from school.errors import ConflictError
-from school.permissions import SignedInRequest, request_school, role_required
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-office_roles = role_required(Role.COORDINATOR, Role.AUDITOR)
-coordinator_only = role_required(Role.COORDINATOR)
+from school.pages import import_report_read, import_report_store, posted_id, xlsx_response
+from school.permissions import SignedInRequest, coordinator_only, office_roles, request_school
 
 
-def _rounds(request: SignedInRequest):  # type: ignore[no-untyped-def]
-    return ExamRound.objects.filter(school=request_school(request)).select_related(
-        "scheme__level", "scheme__exam_type"
-    )
+def _rounds(request: SignedInRequest) -> QuerySet[ExamRound]:
+    return rounds_of_school(school_id=request_school(request).pk)
+
+
+def _report_key(pk: int, *, download: bool = False) -> str:
+    """Where an import's report waits in the session: shown once on the round's page, and kept
+    for its download."""
+    return f"results-report-file-{pk}" if download else f"results-report-{pk}"
 
 
 @office_roles
 def round_list(request: SignedInRequest) -> HttpResponse:
-    rounds = _rounds(request).annotate(
-        registered=Count("registrations"),
-        sat=Count("registrations__result"),
-        passed=Count("registrations__result", filter=Q(registrations__result__passed=True)),
-    )
-    return render(request, "exams/round_list.html", {"rounds": rounds.order_by("-exam_date")})
+    rounds = rounds_with_figures(school_id=request_school(request).pk)
+    return render(request, "exams/round_list.html", {"rounds": rounds})
 
 
 @office_roles
 def round_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     exam_round = get_object_or_404(_rounds(request), pk=pk)
-    registrations = exam_round.registrations.select_related("student", "cycle", "result").order_by(
-        "student__last_name", "pk"
-    )
-    cycles = Cycle.objects.filter(school=exam_round.school, level=exam_round.scheme.level).order_by(
-        "-starts_on"
-    )
+    page = round_page(exam_round=exam_round)
     return render(
         request,
         "exams/round_detail.html",
         {
             "exam_round": exam_round,
-            "registrations": registrations,
-            "cycles": cycles,
+            "registrations": page.registrations,
+            "cycles": page.cycles,
             "can_edit": request.user.role == Role.COORDINATOR,
-            "report": request.session.pop(f"results-report-{pk}", None),
+            "report": import_report_read(request, _report_key(pk), ResultsReport, once=True),
         },
     )
 
@@ -64,7 +56,9 @@ def round_detail(request: SignedInRequest, pk: int) -> HttpResponse:
 @coordinator_only
 def round_register_cycle(request: SignedInRequest, pk: int) -> HttpResponse:
     exam_round = get_object_or_404(_rounds(request), pk=pk)
-    cycle = get_object_or_404(Cycle, pk=_id(request.POST.get("cycle")), school=exam_round.school)
+    cycle = get_object_or_404(
+        Cycle, pk=posted_id(request.POST.get("cycle")), school=exam_round.school
+    )
     registered, skipped = exam_registrations_for_cycle(
         cycle=cycle, exam_round=exam_round, registered_by=request.user
     )
@@ -90,31 +84,20 @@ def round_import_results(request: SignedInRequest, pk: int) -> HttpResponse:
     ) as error:  # pragma: no cover - the import reports per row
         messages.error(request, str(error))
         return redirect("office-exam-round", pk=pk)
-    request.session[f"results-report-{pk}"] = {
-        "recorded": report.recorded,
-        "problems": [[p.row, p.field, p.message] for p in report.problems],
-    }
-    request.session[f"results-report-file-{pk}"] = request.session[f"results-report-{pk}"]
+    import_report_store(request, _report_key(pk), report)
+    import_report_store(request, _report_key(pk, download=True), report)
     return redirect("office-exam-round", pk=pk)
 
 
 @coordinator_only
 def round_results_template(request: SignedInRequest, pk: int) -> HttpResponse:
     exam_round = get_object_or_404(_rounds(request), pk=pk)
-    response = HttpResponse(results_template(exam_round), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="results-{pk}.xlsx"'
-    return response
+    return xlsx_response(results_template(exam_round), f"results-{pk}.xlsx")
 
 
 @coordinator_only
 def round_results_report(request: SignedInRequest, pk: int) -> HttpResponse:
-    from courses.imports import Problem
-    from exams.imports import ResultsReport
-
-    stored = request.session.get(f"results-report-file-{pk}")
-    if not stored:
+    report = import_report_read(request, _report_key(pk, download=True), ResultsReport)
+    if report is None:
         raise Http404
-    report = ResultsReport(stored["recorded"], [Problem(*p) for p in stored["problems"]])
-    response = HttpResponse(results_report_workbook(report), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="results-import-report-{pk}.xlsx"'
-    return response
+    return xlsx_response(results_report_workbook(report), f"results-import-report-{pk}.xlsx")

@@ -4,7 +4,6 @@ from typing import Any
 
 import django_filters
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -12,10 +11,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from notifications.models import Notification
+from notifications.selectors import notification_log
 from notifications.services import notification_resend
 from school.api.filters import IdFilterSet
-from school.errors import ConflictError
-from school.permissions import RolePermission, request_school
+from school.choices import Role
+from school.permissions import RolePermission, request_user
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -52,22 +52,16 @@ class NotificationViewSet(
     queryset = Notification.objects.none()
     serializer_class = NotificationSerializer
     permission_classes = [RolePermission]
-    read_roles = ("coordinator", "auditor")
-    write_roles = ("coordinator",)
+    read_roles = Role.OFFICE
+    write_roles = (Role.COORDINATOR,)
     filterset_class = NotificationFilter
 
     def get_queryset(self) -> QuerySet[Notification]:
-        return (
-            Notification.objects.filter(school=request_school(self.request))
-            .select_related("student", "user")
-            .order_by("-created_at", "-pk")
-        )
+        return notification_log(user=request_user(self.request))
 
     @extend_schema(request=None, responses=NotificationSerializer)
     @action(detail=True, methods=["post"])
     def resend(self, request: Request, pk: str | None = None) -> Response:
         """Queue a failed message again."""
-        notification = self.get_object()
-        if notification.status != Notification.Status.FAILED:
-            raise ConflictError(_("Only a failed message can be sent again."))
-        return Response(self.get_serializer(notification_resend(notification=notification)).data)
+        notification = notification_resend(notification=self.get_object())
+        return Response(self.get_serializer(notification).data)

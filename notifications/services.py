@@ -16,10 +16,12 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from notifications import channels
 from notifications.models import Notification
 from notifications.texts import render
+from school.errors import ConflictError
 from school.models import School, Student, User
 
 
@@ -256,7 +258,9 @@ def notifications_due(*, now: dt.datetime | None = None, limit: int = 1000) -> l
 
 @transaction.atomic
 def notification_resend(*, notification: Notification) -> Notification:
-    """Put a failed message back in the queue for another go."""
+    """Put a failed message back in the queue for another go; any other is refused (409)."""
+    if notification.status != Notification.Status.FAILED:
+        raise ConflictError(_("Only a failed message can be sent again."))
     Notification.objects.filter(pk=notification.pk, status=Notification.Status.FAILED).update(
         status=Notification.Status.QUEUED,
         attempts=0,

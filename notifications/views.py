@@ -8,29 +8,26 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from notifications.models import Notification
+from notifications.selectors import notification_log, notifications_visible_to
 from notifications.services import notification_resend
 from notifications.texts import TEXTS, kind_name
 from school.choices import Role
-from school.permissions import SignedInRequest, request_school, role_required
+from school.errors import ConflictError
+from school.permissions import SignedInRequest, role_required
 
 PAGE = 100
 
 
-@role_required(Role.COORDINATOR, Role.AUDITOR)
+@role_required(*Role.OFFICE)
 def log(request: SignedInRequest) -> HttpResponse:
     """The latest messages, filtered by status, kind and channel (one query)."""
-    notifications = Notification.objects.filter(school=request_school(request)).select_related(
-        "student", "user"
-    )
     filters = {name: request.GET.get(name, "") for name in ("status", "kind", "channel")}
-    for name, value in filters.items():
-        if value:
-            notifications = notifications.filter(**{name: value[:50]})
+    notifications = notification_log(user=request.user, **filters)
     return render(
         request,
         "notifications/log.html",
         {
-            "notifications": notifications.order_by("-created_at", "-pk")[:PAGE],
+            "notifications": notifications[:PAGE],
             "filters": filters,
             "statuses": Notification.Status.choices,
             "channels": Notification.Channel.choices,
@@ -46,11 +43,12 @@ def log(request: SignedInRequest) -> HttpResponse:
 @require_POST
 @role_required(Role.COORDINATOR)
 def resend(request: SignedInRequest, pk: int) -> HttpResponse:
-    notification = get_object_or_404(Notification, pk=pk, school=request_school(request))
-    if notification.status == Notification.Status.FAILED:
+    notification = get_object_or_404(notifications_visible_to(user=request.user), pk=pk)
+    try:
         notification_resend(notification=notification)
-        messages.success(request, _("Queued again."))
-    else:
+    except ConflictError as error:
         # Say why, as the API does (409), rather than coming back as if it had worked.
-        messages.error(request, _("Only a failed message can be sent again."))
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Queued again."))
     return redirect("office-notifications")

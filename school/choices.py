@@ -1,5 +1,7 @@
 """Value lists of the participant record (DOMAIN.md §2) and of roles."""
 
+import enum
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +11,12 @@ class Role(models.TextChoices):
     TEACHER = "teacher", _("Teacher")
     STUDENT = "student", _("Student")
     AUDITOR = "auditor", _("Auditor")
+
+    # Groups of roles, for who may open a page or call an endpoint (``role_required(*Role.OFFICE)``,
+    # ``read_roles = Role.ALL``). Not choices: ``nonmember`` keeps them out of the list of roles.
+    OFFICE = enum.nonmember(("coordinator", "auditor"))
+    STAFF = enum.nonmember(("coordinator", "auditor", "teacher"))
+    ALL = enum.nonmember(("coordinator", "auditor", "teacher", "student"))
 
 
 class ProgrammePeriod(models.TextChoices):

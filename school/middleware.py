@@ -7,6 +7,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from school.choices import Role
+
 
 class UserLanguageMiddleware:
     """Speak each signed-in user's own language, kept on their profile.
@@ -39,7 +41,9 @@ def remember_two_factor(
     Kept in the session (loaded on every request anyway) so that pages pay no extra query;
     a school that turns the setting on reaches each coordinator at their next sign-in.
     """
-    school = getattr(user, "school", None) if getattr(user, "role", "") == "coordinator" else None
+    school = (
+        getattr(user, "school", None) if getattr(user, "role", "") == Role.COORDINATOR else None
+    )
     if school is not None and school.coordinators_two_factor:
         request.session[TWO_FACTOR_SESSION_KEY] = True
 

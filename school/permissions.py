@@ -10,12 +10,13 @@ from django.http import HttpRequest, HttpResponse
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
+from school.choices import Role
 from school.models import School, User
 
 
 def sees_special_category(user: Any) -> bool:
     """Coordinators holding the special-category permission; never teachers or auditors."""
-    return getattr(user, "role", "") == "coordinator" and user.has_perm(
+    return getattr(user, "role", "") == Role.COORDINATOR and user.has_perm(
         "school.view_specialcategorydata"
     )
 
@@ -72,6 +73,12 @@ def role_required(
         return wrapper
 
     return decorator
+
+
+# The office's pages: coordinators and auditors may look (auditors never change anything), and
+# the pages that change something are for coordinators only.
+office_roles = role_required(*Role.OFFICE)
+coordinator_only = role_required(Role.COORDINATOR)
 
 
 class RolePermission(BasePermission):

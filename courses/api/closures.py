@@ -3,10 +3,13 @@
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
 
+from courses import services
 from courses.models import Closure
+from school.choices import Role
 from school.permissions import RolePermission, request_school
 
 
@@ -14,13 +17,6 @@ class ClosureSerializer(serializers.ModelSerializer):
     class Meta:
         model = Closure
         fields = ["id", "starts_on", "ends_on", "reason"]
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs["ends_on"] < attrs["starts_on"]:
-            raise serializers.ValidationError(
-                {"ends_on": [_("A closure ends on or after its first day.")]}
-            )
-        return attrs
 
 
 class ClosureViewSet(
@@ -34,13 +30,21 @@ class ClosureViewSet(
     queryset = Closure.objects.none()
     serializer_class = ClosureSerializer
     permission_classes = [RolePermission]
-    read_roles = ("coordinator", "auditor", "teacher")
-    write_roles = ("coordinator",)
+    read_roles = Role.STAFF
+    write_roles = (Role.COORDINATOR,)
 
     def get_queryset(self) -> QuerySet[Closure]:
         return Closure.objects.filter(school=request_school(self.request)).order_by(
             "starts_on", "pk"
         )
 
-    def perform_create(self, serializer: serializers.BaseSerializer) -> None:
-        serializer.save(school=request_school(self.request))
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        closure = services.closure_create(
+            school=request_school(request), **serializer.validated_data
+        )
+        return Response(self.get_serializer(closure).data, status=status.HTTP_201_CREATED)
+
+    def perform_destroy(self, instance: Closure) -> None:
+        services.closure_delete(closure=instance)

@@ -1,6 +1,6 @@
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -11,12 +11,11 @@ from courses import services
 from courses.api.fields import ClockTimeField, SchoolScopedPrimaryKeyField
 from courses.api.lessons import LessonSerializer
 from courses.calendar import Slot
-from courses.models import Cycle, Enrollment, Level, TimetableSlot
-from courses.selectors import cycles_visible_to
+from courses.models import Cycle, Level
+from courses.selectors import cycle_list
+from school.choices import Role
 from school.models import Room, Teacher, Venue
 from school.permissions import RolePermission, request_school, request_user
-
-ALL_ROLES = ("coordinator", "auditor", "teacher", "student")
 
 
 class TimetableSlotSerializer(serializers.Serializer):
@@ -88,34 +87,13 @@ class CycleViewSet(
     queryset = Cycle.objects.none()
     serializer_class = CycleSerializer
     permission_classes = [RolePermission]
-    read_roles = ALL_ROLES
-    write_roles = ("coordinator",)
+    read_roles = Role.ALL
+    write_roles = (Role.COORDINATOR,)
     http_method_names = ["get", "post", "patch", "head", "options"]
     filterset_fields = ["level__code", "venue"]
 
     def get_queryset(self) -> QuerySet[Cycle]:
-        # Filter by id, then count: the scoping joins (a student's own enrollment, a teacher's
-        # cycles) must not narrow what the counts see.
-        visible = cycles_visible_to(user=request_user(self.request)).values("pk")
-        return (
-            Cycle.objects.filter(pk__in=visible)
-            .select_related("level", "school")
-            .prefetch_related(
-                Prefetch(
-                    "timetable", queryset=TimetableSlot.objects.order_by("weekday", "starts_at")
-                ),
-                Prefetch("teachers", queryset=Teacher.objects.only("pk")),
-            )
-            .annotate(
-                enrolled_count=Count(
-                    "enrollments", filter=Q(enrollments__status=Enrollment.Status.ENROLLED)
-                ),
-                waitlist_count=Count(
-                    "enrollments", filter=Q(enrollments__status=Enrollment.Status.WAITLISTED)
-                ),
-            )
-            .order_by("-starts_on", "code")
-        )
+        return cycle_list(user=request_user(self.request))
 
     def _respond(self, cycle: Cycle, code: int = status.HTTP_200_OK) -> Response:
         return Response(self.get_serializer(self.get_queryset().get(pk=cycle.pk)).data, status=code)

@@ -11,6 +11,7 @@ from courses import services
 from courses.api.fields import SchoolScopedPrimaryKeyField
 from courses.models import Cycle, Enrollment, Level, PlacementDecision
 from courses.selectors import enrollments_visible_to, with_attendance_stats
+from school.choices import Role
 from school.models import Student
 from school.permissions import RolePermission, request_school, request_user, sees_special_category
 
@@ -60,8 +61,8 @@ class EnrollmentViewSet(
     queryset = Enrollment.objects.none()
     serializer_class = EnrollmentSerializer
     permission_classes = [RolePermission]
-    read_roles = ("coordinator", "auditor", "teacher", "student")
-    write_roles = ("coordinator",)
+    read_roles = Role.ALL
+    write_roles = (Role.COORDINATOR,)
     filterset_fields = ["cycle", "student", "status"]
 
     def get_queryset(self) -> QuerySet[Enrollment]:
@@ -119,8 +120,8 @@ class PlacementViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.
     queryset = PlacementDecision.objects.none()
     serializer_class = PlacementSerializer
     permission_classes = [RolePermission]
-    read_roles = ("coordinator", "auditor")
-    write_roles = ("coordinator",)
+    read_roles = Role.OFFICE
+    write_roles = (Role.COORDINATOR,)
     filterset_fields = ["student", "level__code"]
 
     def get_queryset(self) -> QuerySet[PlacementDecision]:

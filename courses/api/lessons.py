@@ -15,6 +15,7 @@ from courses.api.fields import ClockTimeField, SchoolScopedPrimaryKeyField
 from courses.models import Attendance, Lesson
 from courses.selectors import lessons_visible_to, roster_for_lesson
 from school.api.filters import IdFilterSet
+from school.choices import Role
 from school.models import Room
 from school.permissions import RolePermission, request_user, sees_special_category
 
@@ -82,9 +83,9 @@ class LessonViewSet(
     queryset = Lesson.objects.none()
     serializer_class = LessonSerializer
     permission_classes = [RolePermission]
-    read_roles = ("coordinator", "auditor", "teacher", "student")
-    read_roles_by_action = {"attendance": ("coordinator", "auditor", "teacher")}
-    write_roles = ("coordinator", "teacher")
+    read_roles = Role.ALL
+    read_roles_by_action = {"attendance": Role.STAFF}
+    write_roles = (Role.COORDINATOR, Role.TEACHER)
     http_method_names = ["get", "put", "patch", "head", "options"]
     filterset_class = LessonFilter
 
@@ -130,7 +131,7 @@ class LessonViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         moving = MOVE_FIELDS & set(data)
-        if moving and request_user(request).role != "coordinator":
+        if moving and request_user(request).role != Role.COORDINATOR:
             raise PermissionDenied(_("Only a coordinator moves lessons."))
         if data.get("status") == Lesson.Status.CANCELLED:
             lesson = services.lesson_cancel(lesson=lesson)

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 
 from courses.selectors import students_visible_to
 from school import services as school_services
+from school.choices import Role
 from school.models import SpecialCategoryData, Student
 from school.permissions import (
     RolePermission,
@@ -108,22 +109,22 @@ class StudentViewSet(
 
     queryset = Student.objects.none()
     permission_classes = [RolePermission]
-    read_roles = ("coordinator", "auditor", "teacher", "student")
-    write_roles = ("coordinator",)
-    read_roles_by_action = {"special_category": ("coordinator",)}
+    read_roles = Role.ALL
+    write_roles = (Role.COORDINATOR,)
+    read_roles_by_action = {"special_category": (Role.COORDINATOR,)}
     http_method_names = ["get", "post", "patch", "head", "options"]
     filterset_fields = ["nationality", "gender", "language"]
 
     def get_serializer_class(self) -> type[serializers.ModelSerializer]:
         if getattr(self, "action", None) == "special_category":
             return SpecialCategorySerializer
-        if getattr(self.request.user, "role", None) == "teacher":
+        if getattr(self.request.user, "role", None) == Role.TEACHER:
             return TeacherViewOfStudentSerializer
         return StudentSerializer
 
     def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
         # A teacher sees names only, so may not filter on nationality or gender either.
-        if getattr(self.request.user, "role", None) == "teacher":
+        if getattr(self.request.user, "role", None) == Role.TEACHER:
             return queryset
         return super().filter_queryset(queryset)
 

@@ -77,7 +77,7 @@ class TokenRequestSerializer(AuthTokenSerializer):
         attrs = super().validate(attrs)
         user = attrs["user"]
         if (
-            user.role == "coordinator"
+            user.role == Role.COORDINATOR
             and user.school is not None
             and user.school.coordinators_two_factor
             and not token_matches(user=user, token=attrs.get("otp", ""))
@@ -121,7 +121,7 @@ class TeacherListView(generics.ListAPIView):
     queryset = Teacher.objects.none()
     serializer_class = TeacherSerializer
     permission_classes = [RolePermission]
-    read_roles = ("coordinator", "auditor", "teacher")
+    read_roles = Role.STAFF
 
     def get_queryset(self) -> QuerySet[Teacher]:
         return teachers_visible_to(user=request_user(self.request)).order_by(

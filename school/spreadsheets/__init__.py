@@ -15,7 +15,14 @@ application would otherwise run them (formula injection). Only a ``Formula``, wh
 writes itself, is written as one.
 """
 
-from school.spreadsheets.reading import SpreadsheetError, read_rows
+from school.spreadsheets.reading import (
+    Problem,
+    RowError,
+    SpreadsheetError,
+    cell_date,
+    cell_text,
+    read_rows,
+)
 from school.spreadsheets.streaming import StreamedSheet, StreamedWorkbook
 from school.spreadsheets.writing import (
     BOLD,
@@ -33,9 +40,13 @@ __all__ = [
     "WRAP",
     "XLSX_CONTENT_TYPE",
     "Formula",
+    "Problem",
+    "RowError",
     "SpreadsheetError",
     "StreamedSheet",
     "StreamedWorkbook",
+    "cell_date",
+    "cell_text",
     "looks_like_formula",
     "read_rows",
     "write_workbook",

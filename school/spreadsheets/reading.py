@@ -1,10 +1,12 @@
 """Reading uploaded workbooks safely: checked for size, unpacked size (no zip bombs), rows and
-XML entities before openpyxl reads them, read-only and values only (never formulas)."""
+XML entities before openpyxl reads them, read-only and values only (never formulas). Then what
+every import shares: a row's ``Problem`` for the per-row report, and the cell parsers."""
 
+import datetime as dt
 import io
 import zipfile
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -197,3 +199,49 @@ def _values(sheet: Any, **bounds: int) -> Iterator[tuple[Any, ...]]:
         except Exception as error:
             raise _unreadable() from error
         yield values
+
+
+# -- rows of an import: what is wrong with a row, and the cell parsers all imports share ---------
+
+
+class Problem(NamedTuple):
+    """One problem of an import, for its per-row report: the row (0: the file as a whole), the
+    column and what is wrong."""
+
+    row: int
+    field: str
+    message: str
+
+
+class RowError(Exception):
+    """A cell that cannot be imported; the row is reported with this message, not imported."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        self.field = field_name
+        self.message = message
+
+
+def cell_text(value: Any) -> str:
+    """A cell as text: blank for an empty cell, a whole number without its ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def cell_date(value: Any, name: str) -> dt.date | None:
+    """A cell as a date: a date cell, or text written YYYY-MM-DD, DD/MM/YYYY or DD.MM.YYYY."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = cell_text(value)
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"):
+        try:
+            return dt.datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    raise RowError(name, _("%(value)s is not a date (use YYYY-MM-DD).") % {"value": text[:40]})

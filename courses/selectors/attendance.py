@@ -1,4 +1,5 @@
-"""Everything that reads cycles, lessons and enrollments with a shape."""
+"""Attendance figures, worked out by the database: rates, missed hours, the absence limit, who
+is at risk, a lesson's roster and the history of marks."""
 
 import datetime as dt
 from dataclasses import dataclass
@@ -24,54 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Greatest
 
 from courses.models import Attendance, Cycle, Enrollment, Lesson
-from school.choices import Role
-from school.models import Student, Teacher, User
-
-
-def cycles_with_counts(*, school_id: int) -> QuerySet[Cycle]:
-    """Cycles of a school with their seat counts, in one query."""
-    return (
-        Cycle.objects.filter(school_id=school_id)
-        .select_related("level", "venue")
-        .annotate(
-            enrolled_count=Count("enrollments", filter=Q(enrollments__status="enrolled")),
-            waitlist_count=Count("enrollments", filter=Q(enrollments__status="waitlisted")),
-        )
-        .order_by("-starts_on", "code")
-    )
-
-
-def running_cycles(*, school_id: int, today: dt.date) -> list[Cycle]:
-    """Cycles running today with their seat counts (one query)."""
-    return list(
-        cycles_with_counts(school_id=school_id).filter(
-            starts_on__lte=today, ends_on__gte=today, cancelled_at__isnull=True
-        )
-    )
-
-
-def lessons_of_teacher(*, teacher: Teacher, start: dt.date, end: dt.date) -> QuerySet[Lesson]:
-    """Lessons of the cycles a teacher teaches between two dates (inclusive), one query."""
-    return (
-        Lesson.objects.filter(cycle__teachers=teacher, date__range=(start, end))
-        .select_related("cycle__level", "cycle__venue", "room__venue")
-        .order_by("date", "starts_at")
-        .distinct()
-    )
-
-
-def lessons_of_student(*, student: Student, start: dt.date, end: dt.date) -> QuerySet[Lesson]:
-    """Lessons of the cycles a student is enrolled in between two dates (inclusive)."""
-    return (
-        Lesson.objects.filter(
-            cycle__enrollments__student=student,
-            cycle__enrollments__status=Enrollment.Status.ENROLLED,
-            date__range=(start, end),
-        )
-        .select_related("cycle__level", "cycle__venue", "room__venue", "teacher__user")
-        .order_by("date", "starts_at")
-    )
-
+from school.models import Student
 
 ATTENDED = ["present", "late"]
 RATE = DecimalField(max_digits=6, decimal_places=4)
@@ -176,115 +130,6 @@ def enrollments_with_absences(*, cycle: Cycle) -> QuerySet[Enrollment]:
     """The cycle's enrollments with their attendance figures (see ``with_attendance_stats``)."""
     return with_attendance_stats(
         Enrollment.objects.filter(cycle=cycle).select_related("student"), extended_limits=True
-    )
-
-
-# -- what each role may see ------------------------------------------------------------------
-# Coordinators and auditors: their school. Teachers: the cycles they teach. Students: their own.
-# Anything else is simply absent, so the API answers 404 and never reveals it exists.
-
-
-def cycles_visible_to(*, user: User) -> QuerySet[Cycle]:
-    cycles = Cycle.objects.all()
-    if user.is_superuser and not user.role:
-        return cycles
-    school_id = user.school_id
-    if school_id is None:
-        return cycles.none()
-    if user.role in (Role.COORDINATOR, Role.AUDITOR):
-        return cycles.filter(school_id=school_id)
-    if user.role == Role.TEACHER:
-        return cycles.filter(school_id=school_id, teachers__user=user)
-    if user.role == Role.STUDENT:
-        return cycles.filter(school_id=school_id, enrollments__student__user=user)
-    return cycles.none()
-
-
-def lessons_visible_to(*, user: User) -> QuerySet[Lesson]:
-    return Lesson.objects.filter(cycle__in=cycles_visible_to(user=user))
-
-
-def enrollments_visible_to(*, user: User) -> QuerySet[Enrollment]:
-    enrollments = Enrollment.objects.all()
-    if user.role == Role.STUDENT:
-        return enrollments.filter(student__user=user)
-    return enrollments.filter(cycle__in=cycles_visible_to(user=user))
-
-
-def students_visible_to(*, user: User) -> QuerySet[Student]:
-    students = Student.objects.all()
-    if user.is_superuser and not user.role:
-        return students
-    school_id = user.school_id
-    if school_id is None:
-        return students.none()
-    if user.role in (Role.COORDINATOR, Role.AUDITOR):
-        return students.filter(school_id=school_id)
-    if user.role == Role.TEACHER:
-        return students.filter(
-            pk__in=Enrollment.objects.filter(cycle__in=cycles_visible_to(user=user)).values(
-                "student_id"
-            )
-        )
-    if user.role == Role.STUDENT:
-        return students.filter(user=user)
-    return students.none()
-
-
-@dataclass(frozen=True)
-class CyclePage:
-    cycle: Cycle
-    lessons: list[Lesson]
-    enrolled: list[Enrollment]
-    waitlist: list[Enrollment]
-    left: list[Enrollment]
-
-    def lesson_counts(self) -> dict[str, int]:
-        counts = dict.fromkeys(Lesson.Status.values, 0)
-        for lesson in self.lessons:
-            counts[lesson.status] += 1
-        return counts
-
-    def at_risk_count(self) -> int:
-        return sum(1 for e in self.enrolled if getattr(e, "at_risk", False))
-
-
-def cycle_page(*, cycle_id: int, school_id: int, extended_limits: bool = False) -> CyclePage:
-    """A cycle with its lessons, roster (with each student's attendance figures), waitlist and
-    leavers: three queries, whatever the size."""
-    cycle = cycles_with_counts(school_id=school_id).select_related("room__venue").get(pk=cycle_id)
-    lessons = list(cycle.lessons.select_related("room").order_by("date", "starts_at"))
-    enrollments = list(
-        with_attendance_stats(
-            cycle.enrollments.select_related("student"), extended_limits=extended_limits
-        ).order_by("waitlist_position", "student__last_name", "student__first_name", "pk")
-    )
-    return CyclePage(
-        cycle=cycle,
-        lessons=lessons,
-        enrolled=[e for e in enrollments if e.status in ("enrolled", "completed")],
-        waitlist=[e for e in enrollments if e.status == "waitlisted"],
-        left=[e for e in enrollments if e.status == "withdrawn"],
-    )
-
-
-def students_to_enroll(*, cycle: Cycle, query: str, limit: int = 20) -> list[Student]:
-    """Students of the cycle's school whose name matches, not already in the cycle (one query)."""
-    query = query.strip()[:100]
-    if not query:
-        return []
-    matches = Q()
-    for word in query.split()[:4]:
-        matches &= (
-            Q(first_name__icontains=word)
-            | Q(last_name__icontains=word)
-            | Q(first_name_latin__icontains=word)
-            | Q(last_name_latin__icontains=word)
-        )
-    return list(
-        Student.objects.filter(matches, school_id=cycle.school_id)
-        .exclude(enrollments__cycle=cycle)
-        .order_by("last_name", "first_name", "pk")[:limit]
     )
 
 
@@ -423,3 +268,34 @@ def student_attendance(*, student: Student, today: dt.date) -> list[Enrollment]:
     for enrollment in enrollments:
         enrollment.missed_dates = missed.get(enrollment.pk, [])  # type: ignore[attr-defined]
     return enrollments
+
+
+@dataclass(frozen=True)
+class EnrollmentPage:
+    enrollment: Enrollment
+    marks: list[Attendance]
+    history: list[MarkChange]
+
+
+def enrollment_page(
+    *, enrollment_id: int, school_id: int, extended_limits: bool = False
+) -> EnrollmentPage | None:
+    """One enrollment of the school with its attendance figures, every mark (with its lesson
+    and who marked it) and the history of changes to them: three queries; None if the school
+    has no such enrollment."""
+    enrollment = (
+        with_attendance_stats(
+            Enrollment.objects.filter(pk=enrollment_id, cycle__school_id=school_id),
+            extended_limits=extended_limits,
+        )
+        .select_related("student", "cycle")
+        .first()
+    )
+    if enrollment is None:
+        return None
+    marks = (
+        Attendance.objects.filter(enrollment=enrollment)
+        .select_related("lesson", "marked_by")
+        .order_by("lesson__date", "lesson__starts_at")
+    )
+    return EnrollmentPage(enrollment, list(marks), attendance_history(enrollment=enrollment))
