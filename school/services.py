@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
 from school.choices import ProgrammePeriod, Role
 from school.models import (
@@ -23,6 +24,7 @@ from school.models import (
     Teacher,
     User,
 )
+from school.two_factor import token_matches
 
 
 @transaction.atomic
@@ -249,3 +251,24 @@ def sign_in_link_use(*, token: str) -> User | None:
         # Old links of the same user are of no more use once they are signed in.
         SignInLink.objects.filter(user=link.user, used_at__isnull=True).update(used_at=now)
     return link.user
+
+
+@transaction.atomic
+def api_token_issue(*, user: User, otp: str = "") -> Token:
+    """The API token of a user who gave their password.
+
+    1. A coordinator of a school that asks for a second factor also gives a current code from
+       their authenticator app.
+    2. The user's token, made the first time they ask.
+    """
+    if (
+        user.role == Role.COORDINATOR
+        and user.school is not None
+        and user.school.coordinators_two_factor
+        and not token_matches(user=user, token=otp)
+    ):
+        raise ValidationError(
+            {"otp": [_("Your school asks for the code from your authenticator app.")]}
+        )
+    token, _created = Token.objects.get_or_create(user=user)
+    return token

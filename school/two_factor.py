@@ -23,6 +23,15 @@ def totp_device_for_setup(*, user: User) -> TOTPDevice:
     return device
 
 
+def totp_device_confirm(*, device: TOTPDevice, token: str) -> bool:
+    """Confirm a new authenticator with a current code from it; False if the code is not one."""
+    if not (token.isdigit() and device.verify_token(token)):
+        return False
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return True
+
+
 def token_matches(*, user: User, token: str) -> bool:
     """Whether ``token`` is a current code of one of the user's confirmed authenticators."""
     return bool(token) and match_token(user, token.strip()) is not None
@@ -45,9 +54,7 @@ def two_factor(request: HttpRequest) -> HttpResponseBase:
         token = str(request.POST.get("token", ""))[:12].strip()
         device = None
         if setup is not None:
-            if token.isdigit() and setup.verify_token(token):
-                setup.confirmed = True
-                setup.save(update_fields=["confirmed"])
+            if totp_device_confirm(device=setup, token=token):
                 device = setup
         else:
             device = match_token(user, token) if token.isdigit() else None
