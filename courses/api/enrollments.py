@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from courses import services
 from courses.api.fields import SchoolScopedPrimaryKeyField
 from courses.models import Cycle, Enrollment, Level, PlacementDecision
-from courses.selectors import enrollments_visible_to, with_attendance_stats
+from courses.selectors import enrollment_list
 from school.choices import Role
 from school.models import Student
 from school.permissions import RolePermission, request_school, request_user, sees_special_category
@@ -67,10 +67,7 @@ class EnrollmentViewSet(
 
     def get_queryset(self) -> QuerySet[Enrollment]:
         user = request_user(self.request)
-        return with_attendance_stats(
-            enrollments_visible_to(user=user).select_related("student", "cycle"),
-            extended_limits=sees_special_category(user),
-        ).order_by("cycle_id", "status", "waitlist_position", "pk")
+        return enrollment_list(user=user, extended_limits=sees_special_category(user))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = self.get_serializer(data=request.data)

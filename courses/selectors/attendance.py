@@ -25,7 +25,8 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Greatest
 
 from courses.models import Attendance, Cycle, Enrollment, Lesson
-from school.models import Student
+from courses.selectors.scoping import enrollments_visible_to
+from school.models import Student, User
 
 ATTENDED = ["present", "late"]
 RATE = DecimalField(max_digits=6, decimal_places=4)
@@ -124,6 +125,15 @@ def with_attendance_stats(
             output_field=BooleanField(),
         ),
     )
+
+
+def enrollment_list(*, user: User, extended_limits: bool = False) -> QuerySet[Enrollment]:
+    """The enrollments the user may see, with their student, cycle and attendance figures: one
+    query."""
+    return with_attendance_stats(
+        enrollments_visible_to(user=user).select_related("student", "cycle"),
+        extended_limits=extended_limits,
+    ).order_by("cycle_id", "status", "waitlist_position", "pk")
 
 
 def enrollments_with_absences(*, cycle: Cycle) -> QuerySet[Enrollment]:

@@ -23,7 +23,7 @@ from school.spreadsheets.reading import (
     cell_text,
     read_rows,
 )
-from school.spreadsheets.streaming import StreamedSheet, StreamedWorkbook
+from school.spreadsheets.streaming import FastRows, StreamedSheet, StreamedWorkbook
 from school.spreadsheets.writing import (
     BOLD,
     TITLE,
@@ -39,6 +39,7 @@ __all__ = [
     "TITLE",
     "WRAP",
     "XLSX_CONTENT_TYPE",
+    "FastRows",
     "Formula",
     "Problem",
     "RowError",

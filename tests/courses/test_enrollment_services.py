@@ -12,6 +12,7 @@ from courses.services import (
     enrollment_promote,
     enrollment_withdraw,
     placement_record,
+    waitlist_move,
     waitlist_reorder,
 )
 from notifications.models import Notification
@@ -229,3 +230,29 @@ def test_completion_waits_for_the_end_and_every_lesson_marked():
     LessonFactory(cycle=ended, date=dt.date(2026, 10, 5), status=Lesson.Status.SCHEDULED)
     with pytest.raises(ConflictError, match="held or cancelled"):
         cycle_complete(cycle=ended, today=TODAY)
+
+
+def waiting_ids(cycle):
+    return list(
+        cycle.enrollments.filter(status="waitlisted")
+        .order_by("waitlist_position")
+        .values_list("pk", flat=True)
+    )
+
+
+def test_moving_up_the_waitlist_swaps_with_the_one_ahead():
+    cycle = CycleFactory(capacity=1)
+    _seated, first, second, third = enroll(cycle, 4)
+    assert waitlist_move(enrollment=third, direction="up") is True
+    assert waiting_ids(cycle) == [first.pk, third.pk, second.pk]
+    assert waitlist_move(enrollment=first, direction="down") is True
+    assert waiting_ids(cycle) == [third.pk, first.pk, second.pk]
+
+
+def test_the_ends_of_the_waitlist_and_a_seated_student_do_not_move():
+    cycle = CycleFactory(capacity=1)
+    seated, first, second = enroll(cycle, 3)
+    assert waitlist_move(enrollment=first, direction="up") is False
+    assert waitlist_move(enrollment=second, direction="down") is False
+    assert waitlist_move(enrollment=seated, direction="up") is False
+    assert waiting_ids(cycle) == [first.pk, second.pk]
