@@ -253,13 +253,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
     "visibility_timeout": CELERY_TASK_TIME_LIMIT * 2,
 }
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    # kombu's filesystem transport: a broker that needs no server, for a laptop.
+    # kombu's filesystem transport: a broker that needs no server, for a laptop. Every folder
+    # it writes is under var/ (its exchange tables default to ./control in the working tree).
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS.update(
         {
             "data_folder_in": str(_broker_dir / "queue"),
             "data_folder_out": str(_broker_dir / "queue"),
             "processed_folder": str(_broker_dir / "processed"),
+            "control_folder": str(_broker_dir / "control"),
             "store_processed": False,
         }
     )
