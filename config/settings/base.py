@@ -318,7 +318,8 @@ CACHES = {
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Messages (notifications app). SMS_BACKEND: notifications.channels.ConsoleSMSBackend,
-# .FileSMSBackend (writes SMS_FILE_PATH) or .HttpSMSBackend (a generic gateway, see README).
+# .FileSMSBackend (writes SMS_FILE_PATH) or .HttpSMSBackend (a generic gateway, see
+# docs/operators.md).
 SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.channels.ConsoleSMSBackend")
 SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms.jsonl"))
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
