@@ -264,13 +264,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
     "visibility_timeout": CELERY_TASK_TIME_LIMIT * 2,
 }
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    # kombu's filesystem transport: a broker that needs no server, for a laptop.
+    # kombu's filesystem transport: a broker that needs no server, for a laptop. Every folder
+    # it writes is under var/ (its exchange tables default to ./control in the working tree).
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS.update(
         {
             "data_folder_in": str(_broker_dir / "queue"),
             "data_folder_out": str(_broker_dir / "queue"),
             "processed_folder": str(_broker_dir / "processed"),
+            "control_folder": str(_broker_dir / "control"),
             "store_processed": False,
         }
     )
@@ -327,7 +329,8 @@ CACHES = {
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Messages (notifications app). SMS_BACKEND: notifications.channels.ConsoleSMSBackend,
-# .FileSMSBackend (writes SMS_FILE_PATH) or .HttpSMSBackend (a generic gateway, see README).
+# .FileSMSBackend (writes SMS_FILE_PATH) or .HttpSMSBackend (a generic gateway, see
+# docs/operators.md).
 SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.channels.ConsoleSMSBackend")
 SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms.jsonl"))
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
