@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from config.reports_api import download_response, may_download
+from courses.api.reports import download_response, may_download
 from courses.models import Cycle
 from school.choices import Role
 from school.errors import ConflictError
@@ -134,7 +134,7 @@ def reports(request: SignedInRequest) -> HttpResponse:
         report.downloadable = may_download(request.user, report)  # type: ignore[attr-defined]
     return render(
         request,
-        "office/reports.html",
+        "courses/office/reports.html",
         {"form": form, "can_ask": can_ask, "reports": past, "kinds": report_kinds()},
     )
 

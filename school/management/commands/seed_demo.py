@@ -6,7 +6,7 @@ from django.db import connection
 from django.utils import timezone
 from tqdm import tqdm
 
-from config.demo import BASE_STUDENTS, PASSWORDS, DemoSeeder
+from school.demo import BASE_STUDENTS, PASSWORDS, demo_seed
 
 
 class Command(BaseCommand):
@@ -28,7 +28,7 @@ class Command(BaseCommand):
             disable=options["verbosity"] < 1 or wanted <= BASE_STUDENTS,
             file=self.stderr,
         ) as bar:
-            added = DemoSeeder(today=today, progress=bar.update).run(students=wanted)
+            added = demo_seed(today=today, students=wanted, progress=bar.update)
         if added and connection.vendor == "postgresql":
             # Fresh statistics after a bulk load, or the planner guesses badly for a while.
             with connection.cursor() as cursor:

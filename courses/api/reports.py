@@ -1,7 +1,7 @@
 """The funding reports API: ask for a report (built in the background), follow it, download it.
 
-It lives with the wiring because a request may name a cycle (the courses app) while the job
-itself (``school.reports``) knows no other app.
+It lives in this app because a request may name a cycle, while the job itself
+(``school.reports``) knows no other app.
 """
 
 from typing import Any
