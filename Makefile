@@ -48,9 +48,12 @@ test: install
 test-sqlite: install
 	DATABASE_URL=sqlite:///:memory: $(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
+## lint: ruff, formatting, missing migrations, `check --fail-level WARNING`, OpenAPI schema warnings,
+## mypy, and the import contracts between the apps (`lint-imports`, [tool.importlinter] in pyproject.toml)
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo
 	$(LOCAL) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(LOCAL) $(BIN)/python manage.py check --fail-level WARNING
 	$(LOCAL) $(BIN)/python manage.py spectacular --fail-on-warn --validate --file /dev/null

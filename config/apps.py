@@ -4,7 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class WiringConfig(AppConfig):
-    """The top: pages that compose every app, demo data, and the role groups' permissions."""
+    """The wiring: the admin's title and the periodic jobs' schedules. Pages, commands and
+    demo data live in the apps whose data they show or change."""
 
     name = "config"
     label = "config"
@@ -13,13 +14,11 @@ class WiringConfig(AppConfig):
     def ready(self) -> None:
         from django.contrib import admin
 
-        from config.roles import sync_role_groups
         from config.schedules import sync_periodic_tasks
 
         # The admin speaks of the product, in the reader's language, not of "Django".
         admin.site.site_header = _("School office")
         admin.site.site_title = _("School office")
 
-        # Keep each role's group holding exactly its permissions after every migrate.
-        post_migrate.connect(sync_role_groups, dispatch_uid="config.sync_role_groups")
+        # Periodic jobs declared in code, created in django-celery-beat's tables on migrate.
         post_migrate.connect(sync_periodic_tasks, dispatch_uid="config.sync_periodic_tasks")

@@ -1,9 +1,14 @@
-"""Is the database answering? Is the broker answering? For load balancers and operators."""
+"""/healthz: is the database answering? Is the broker answering? For load balancers and
+operators."""
 
 import logging
 
 from django.conf import settings
 from django.db import connection
+from django.http import HttpRequest, JsonResponse
+from django.urls import path
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from config.celery_app import app
 
@@ -31,3 +36,20 @@ def broker_ok(*, url: str | None = None) -> bool:
     except Exception:
         logger.warning("health check: broker does not answer", exc_info=True)
         return False
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = {"database": database_ok(), "broker": broker_ok()}
+    down = [name for name, ok in checks.items() if not ok]
+    body: dict[str, object] = {
+        "status": "ok" if not down else "unavailable",
+        "checks": {name: "ok" if ok else "down" for name, ok in checks.items()},
+    }
+    if down:
+        body["down"] = down
+    return JsonResponse(body, status=503 if down else 200)
+
+
+urlpatterns = [path("healthz", healthz, name="healthz")]

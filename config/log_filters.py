@@ -3,7 +3,8 @@
 import logging
 import re
 
-# The secret calendar address and the one-time sign-in link (see config/urls.py).
+# The secret calendar address and the one-time sign-in link (school/urls.py and
+# notifications/urls.py).
 SECRET_PATH = re.compile(r"(/calendar/|/signin/link/)[A-Za-z0-9_\-]{8,}")
 
 

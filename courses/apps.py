@@ -7,9 +7,19 @@ class CoursesConfig(AppConfig):
     verbose_name = _("Courses")
 
     def ready(self) -> None:
+        from courses import demo, parts
         from courses.data_subject import register_parts
+        from courses.roles import ROLE_PERMISSIONS
+        from school.roles import role_permissions_register
 
         # The student's data this app holds, for exports and anonymisation (school/data_subject).
         register_parts()
         # Registers the attendance sheets with the report job of the school app.
         from courses import exports  # noqa: F401
+
+        # Lessons, attendance and cycles on the pages the school app frames (the student's page,
+        # the office dashboard, the calendar feed), this app's part of the demo school, and
+        # what each role may do with its models.
+        parts.register()
+        demo.register()
+        role_permissions_register("courses", ROLE_PERMISSIONS)

@@ -4,6 +4,7 @@ from courses.api.closures import ClosureViewSet
 from courses.api.cycles import CycleViewSet
 from courses.api.enrollments import EnrollmentViewSet, PlacementViewSet
 from courses.api.lessons import LessonViewSet
+from courses.api.reports import ReportViewSet
 from courses.api.students import StudentViewSet
 
 router = SimpleRouter()
@@ -13,5 +14,6 @@ router.register("lessons", LessonViewSet, basename="lesson")
 router.register("enrollments", EnrollmentViewSet, basename="enrollment")
 router.register("placements", PlacementViewSet, basename="placement")
 router.register("closures", ClosureViewSet, basename="closure")
+router.register("reports", ReportViewSet, basename="report")
 
 urlpatterns = router.urls

@@ -88,7 +88,9 @@ WSGI_APPLICATION = "config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [BASE_DIR / "config" / "templates"],
+        # Each app's templates/ folder; the site's frame (base.html) and error pages are the
+        # school app's.
+        "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -105,6 +107,17 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'school_office.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # `make run` has a web server, a worker and beat writing to one file: each write transaction
+    # takes the lock when it starts and waits for it (instead of failing with "database is
+    # locked" halfway through), and readers do not block the writer (WAL).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -253,13 +266,15 @@ CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
     "visibility_timeout": CELERY_TASK_TIME_LIMIT * 2,
 }
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    # kombu's filesystem transport: a broker that needs no server, for a laptop.
+    # kombu's filesystem transport: a broker that needs no server, for a laptop. Every folder
+    # it writes is under var/ (its exchange tables default to ./control in the working tree).
     _broker_dir = VAR_DIR / "broker"
     CELERY_BROKER_TRANSPORT_OPTIONS.update(
         {
             "data_folder_in": str(_broker_dir / "queue"),
             "data_folder_out": str(_broker_dir / "queue"),
             "processed_folder": str(_broker_dir / "processed"),
+            "control_folder": str(_broker_dir / "control"),
             "store_processed": False,
         }
     )
@@ -316,7 +331,8 @@ CACHES = {
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Messages (notifications app). SMS_BACKEND: notifications.channels.ConsoleSMSBackend,
-# .FileSMSBackend (writes SMS_FILE_PATH) or .HttpSMSBackend (a generic gateway, see README).
+# .FileSMSBackend (writes SMS_FILE_PATH) or .HttpSMSBackend (a generic gateway, see
+# docs/operators.md).
 SMS_BACKEND = env.str("SMS_BACKEND", default="notifications.channels.ConsoleSMSBackend")
 SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms.jsonl"))
 SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")

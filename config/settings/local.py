@@ -12,5 +12,5 @@ STORAGES["staticfiles"] = {  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-for _folder in ("broker/queue", "broker/processed", "media"):
+for _folder in ("broker/queue", "broker/processed", "broker/control", "media"):
     (VAR_DIR / _folder).mkdir(parents=True, exist_ok=True)

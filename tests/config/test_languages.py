@@ -35,11 +35,15 @@ pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 # What students, visitors and teachers (on their phones) read.
 STUDENT_FACING = [
-    "config/templates/base.html",
-    "config/templates/student/home.html",
-    "config/templates/registration/login.html",
-    "config/templates/registration/sign_in_link.html",
-    "config/templates/registration/sign_in_link_use.html",
+    "school/templates/base.html",
+    "school/templates/student/home.html",
+    "school/templates/school/parts/student_calendar.html",
+    "courses/templates/courses/parts/student_lessons.html",
+    "courses/templates/courses/parts/student_attendance.html",
+    "exams/templates/exams/parts/student_exams.html",
+    "school/templates/registration/login.html",
+    "notifications/templates/registration/sign_in_link.html",
+    "notifications/templates/registration/sign_in_link_use.html",
     "courses/templates/courses/_lesson.html",
     "courses/templates/courses/teach_home.html",
     "courses/templates/courses/teach_lesson.html",
@@ -243,7 +247,7 @@ def test_django_admin_words_missing_from_its_greek_catalogue_are_in_ours():
     missing = {m.id if isinstance(m.id, str) else m.id[0] for m in english if m.id} - {
         t if isinstance(t, str) else t[0] for t in translated
     }
-    tree = ast.parse((ROOT / "config" / "third_party_words.py").read_text())
+    tree = ast.parse((ROOT / "school" / "third_party_words.py").read_text())
     listed = {
         call.args[0].value
         for call in ast.walk(tree)
@@ -267,7 +271,7 @@ def test_django_admin_script_words_missing_from_its_greek_catalogue_are_in_ours(
 
     translated = {key(m) for m in greek if m.id and m.string and not m.fuzzy}
     missing = {key(m) for m in english if m.id} - translated
-    source = (ROOT / "config" / "third_party_words.js").read_text()
+    source = (ROOT / "school" / "third_party_words.js").read_text()
     listed = {(None, text) for text in re.findall(r'(?<!p)gettext\((?:\n\s*)?"([^"]+)"', source)}
     listed |= {(None, text) for text in re.findall(r"(?<!p)gettext\('([^']+)'", source)}
     listed |= set(re.findall(r'pgettext\("([^"]+)", "([^"]+)"\)', source))

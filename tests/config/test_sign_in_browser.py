@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 
-from config.demo import PASSWORDS
+from school.demo import PASSWORDS
 from tests.browser import phone_page, screenshot
 
 pytestmark = [

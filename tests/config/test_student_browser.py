@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from config.demo import PASSWORDS
+from school.demo import PASSWORDS
 from school.models import User
 from tests.browser import PHONE, phone_page, screenshot
 

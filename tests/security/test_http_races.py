@@ -29,7 +29,11 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    # Row locks between connections: PostgreSQL's, as production runs.
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 CLIENTS = 20
 
 

@@ -1,0 +1,57 @@
+"""The courses app's pages: the office's cycles, enrollments, imports, students at risk and
+funding reports, and the teacher's lessons."""
+
+from django.urls import path
+
+from courses import views, views_office, views_reports
+
+urlpatterns = [
+    path("office/cycles/", views_office.cycle_list, name="office-cycles"),
+    path("office/cycles/<int:pk>/", views_office.cycle_detail, name="office-cycle"),
+    path(
+        "office/cycles/<int:pk>/generate-lessons/",
+        views_office.cycle_generate_lessons,
+        name="office-cycle-generate",
+    ),
+    path(
+        "office/cycles/<int:pk>/complete/",
+        views_office.cycle_complete,
+        name="office-cycle-complete",
+    ),
+    path("office/cycles/<int:pk>/enroll/", views_office.cycle_enroll, name="office-cycle-enroll"),
+    path(
+        "office/lessons/<int:pk>/cancel/", views_office.lesson_cancel, name="office-lesson-cancel"
+    ),
+    path(
+        "office/enrollments/<int:pk>/withdraw/",
+        views_office.enrollment_withdraw,
+        name="office-enrollment-withdraw",
+    ),
+    path(
+        "office/enrollments/<int:pk>/promote/",
+        views_office.enrollment_promote,
+        name="office-enrollment-promote",
+    ),
+    path(
+        "office/enrollments/<int:pk>/move/",
+        views_office.enrollment_move,
+        name="office-enrollment-move",
+    ),
+    path("office/enrollments/<int:pk>/", views_office.enrollment_detail, name="office-enrollment"),
+    path("office/at-risk/", views_office.at_risk, name="office-at-risk"),
+    path("office/import/", views_office.import_students, name="office-import"),
+    path(
+        "office/import/template.xlsx",
+        views_office.import_template,
+        name="office-import-template",
+    ),
+    path("office/import/report.xlsx", views_office.import_report, name="office-import-report"),
+    path("office/reports/", views_reports.reports, name="office-reports"),
+    path(
+        "office/reports/<int:pk>/download/",
+        views_reports.report_download,
+        name="office-report-download",
+    ),
+    path("teach/", views.teach_home, name="teach"),
+    path("teach/lessons/<int:pk>/", views.teach_lesson, name="teach-lesson"),
+]
