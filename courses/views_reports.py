@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -15,14 +14,15 @@ from courses.api.reports import download_response, may_download
 from courses.models import Cycle
 from school.choices import Role
 from school.errors import ConflictError
-from school.models import Report, School
+from school.models import School
 from school.permissions import (
     SignedInRequest,
+    office_roles,
     request_school,
-    role_required,
     sees_special_category,
 )
 from school.reports import report_kinds, report_request
+from school.selectors import report_list, reports_visible_to
 
 PAGE = 50
 # The choices of the last report asked for, so the form offers them again.
@@ -82,7 +82,7 @@ class ReportForm(forms.Form):
 def _initial(request: SignedInRequest, school: School) -> dict[str, Any]:
     """The kind, period and cycle asked for last in this session; at first this year to
     date in the school's time zone. Special-category data are always left out at first."""
-    today = timezone.localdate(timezone=school.zone)
+    today = school.today()
     initial: dict[str, Any] = {"start": today.replace(month=1, day=1), "end": today}
     last = request.session.get(LAST_ASKED)
     if isinstance(last, dict):
@@ -90,7 +90,7 @@ def _initial(request: SignedInRequest, school: School) -> dict[str, Any]:
     return initial
 
 
-@role_required(Role.COORDINATOR, Role.AUDITOR)
+@office_roles
 def reports(request: SignedInRequest) -> HttpResponse:
     """Past reports (two queries) and, for coordinators, the form to ask for one."""
     school = request_school(request)
@@ -123,11 +123,7 @@ def reports(request: SignedInRequest) -> HttpResponse:
             "cycle": data["cycle"].pk if data["cycle"] else None,
         }
         return redirect("office-reports")
-    past = list(
-        Report.objects.filter(school=school)
-        .select_related("requested_by")
-        .order_by("-created_at", "-pk")[:PAGE]
-    )
+    past = list(report_list(user=request.user)[:PAGE])
     titles = {k.code: k.title for k in report_kinds()}
     for report in past:
         report.title = titles.get(report.kind, report.kind)  # type: ignore[attr-defined]
@@ -139,9 +135,9 @@ def reports(request: SignedInRequest) -> HttpResponse:
     )
 
 
-@role_required(Role.COORDINATOR, Role.AUDITOR)
+@office_roles
 def report_download(request: SignedInRequest, pk: int) -> HttpResponse:
-    report = get_object_or_404(Report, pk=pk, school=request_school(request))
+    report = get_object_or_404(reports_visible_to(user=request.user), pk=pk)
     try:
         return download_response(request.user, report)  # type: ignore[return-value]
     except ConflictError as error:

@@ -20,10 +20,10 @@ from school.models import (
     User,
     Venue,
 )
+from school.pages import xlsx_response
 from school.permissions import sees_special_category
 from school.retention import student_export_data, student_export_json, student_export_xlsx
 from school.services import special_category_reads_record
-from school.spreadsheets import XLSX_CONTENT_TYPE
 
 for label, path in {
     "school.School": "",
@@ -180,12 +180,7 @@ class StudentAdmin(SchoolScopedAdmin, ReadableHistoryAdmin):
         if exported is None:
             return None
         student, data = exported
-        response = HttpResponse(
-            student_export_xlsx(data),
-            content_type=XLSX_CONTENT_TYPE,
-        )
-        response["Content-Disposition"] = f'attachment; filename="student-{student.pk}.xlsx"'
-        return response
+        return xlsx_response(student_export_xlsx(data), f"student-{student.pk}.xlsx")
 
     def change_view(
         self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None

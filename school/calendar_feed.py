@@ -81,7 +81,7 @@ def calendar_for(*, user: User) -> bytes:
             return calendar.to_ical()
         calendar.add("x-wr-timezone", school.time_zone)
         calendar.add("refresh-interval", dt.timedelta(hours=6), parameters={"VALUE": "DURATION"})
-        today = timezone.localdate(timezone=school.zone)
+        today = school.today()
         owner = CalendarOwner(
             user=user,
             school=school,

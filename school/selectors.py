@@ -12,6 +12,7 @@ from school.choices import Role
 from school.models import (
     EU_MEMBER_STATES,
     CalendarFeed,
+    Report,
     SpecialCategoryData,
     Student,
     Teacher,
@@ -34,6 +35,21 @@ TEACHERS = Scope(Teacher, dict.fromkeys(Role.STAFF, of_school()))
 def teachers_visible_to(*, user: User) -> QuerySet[Teacher]:
     """The teachers the user may see, with their user: one query."""
     return visible_to(user, TEACHERS).select_related("user")
+
+
+# The school's funding reports, for its office.
+REPORTS = Scope(Report, dict.fromkeys(Role.OFFICE, of_school()))
+
+
+def reports_visible_to(*, user: User) -> QuerySet[Report]:
+    return visible_to(user, REPORTS)
+
+
+def report_list(*, user: User) -> QuerySet[Report]:
+    """The reports the user may see, newest first, with who asked: one query."""
+    return (
+        reports_visible_to(user=user).select_related("requested_by").order_by("-created_at", "-pk")
+    )
 
 
 def students_of_school(*, school_id: int) -> QuerySet[Student]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from school.api import MeView, TeacherListView, TokenView
+from school.api.accounts import MeView, TeacherListView, TokenView
 from school.calendar_feed import MyCalendarView
 
 urlpatterns = [

@@ -8,14 +8,19 @@ from django.contrib.auth.views import LoginView
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from school.choices import Role
 from school.frames import OFFICE_DASHBOARD, STUDENT_PAGE
 from school.models import Student
-from school.permissions import SignedInRequest, request_school, request_user, role_required
+from school.permissions import (
+    SignedInRequest,
+    office_roles,
+    request_school,
+    request_user,
+    role_required,
+)
 from school.services import calendar_feed_renew, user_language_set
 
 ROLE_HOMES: dict[str, str] = {
@@ -43,12 +48,12 @@ def signed_out(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/no_role.html", status=403)
 
 
-@role_required(Role.COORDINATOR, Role.AUDITOR)
+@office_roles
 def office(request: SignedInRequest) -> HttpResponse:
     """The coordinator's dashboard: running cycles, students at risk, open exam registrations,
     pass rates per round and level, and the school's headline pass rate."""
     school = request_school(request)
-    today = timezone.localdate(timezone=school.zone)
+    today = school.today()
     context: dict[str, Any] = {
         "school": school,
         "parts": OFFICE_DASHBOARD.parts(),
@@ -64,7 +69,7 @@ def student_home(request: SignedInRequest) -> HttpResponse:
     student = Student.objects.select_related("school").filter(user=request.user).first()
     context: dict[str, Any] = {"student": student, "parts": STUDENT_PAGE.parts()}
     if student is not None:
-        today = timezone.localdate(timezone=student.school.zone)
+        today = student.school.today()
         context.update(today=today, **STUDENT_PAGE.context(request, student, today))
     response = render(request, "student/home.html", context)
     # The page holds the secret calendar address: not to be cached.

@@ -20,12 +20,13 @@ from rest_framework.response import Response
 
 from courses.api.fields import SchoolScopedPrimaryKeyField
 from courses.models import Cycle
+from school.choices import Role
 from school.errors import ConflictError
 from school.models import Report, User
 from school.permissions import RolePermission, request_school, request_user, sees_special_category
 from school.reports import report_kinds, report_request
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from school.selectors import report_list
+from school.spreadsheets import XLSX_CONTENT_TYPE
 
 
 def may_download(user: User, report: Report) -> bool:
@@ -42,7 +43,7 @@ def download_response(user: User, report: Report) -> FileResponse:
         report.file.open("rb"),
         as_attachment=True,
         filename=f"{report.kind}-{report.period_start}-{report.period_end}.xlsx",
-        content_type=XLSX,
+        content_type=XLSX_CONTENT_TYPE,
     )
 
 
@@ -67,11 +68,6 @@ class ReportRequestSerializer(serializers.Serializer):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [kind.code for kind in report_kinds()]  # type: ignore[attr-defined]
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs["from"] > attrs["to"]:
-            raise serializers.ValidationError({"from": [_("The period starts after it ends.")]})
-        return attrs
 
 
 class ReportSerializer(serializers.ModelSerializer):
@@ -116,16 +112,12 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     queryset = Report.objects.none()
     serializer_class = ReportSerializer
     permission_classes = [RolePermission]
-    read_roles = ("coordinator", "auditor")
-    write_roles = ("coordinator",)
+    read_roles = Role.OFFICE
+    write_roles = (Role.COORDINATOR,)
     filterset_fields = ["kind", "status"]
 
     def get_queryset(self) -> QuerySet[Report]:
-        return (
-            Report.objects.filter(school=request_school(self.request))
-            .select_related("requested_by")
-            .order_by("-created_at", "-pk")
-        )
+        return report_list(user=request_user(self.request))
 
     @extend_schema(
         request=ReportRequestSerializer,
@@ -155,7 +147,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(
         responses={
-            (200, XLSX): OpenApiTypes.BINARY,
+            (200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY,
             409: OpenApiResponse(description="The report is not done yet."),
         }
     )

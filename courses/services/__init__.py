@@ -8,8 +8,6 @@ holidays) and the enrollment rules live here and nowhere else. Import from here:
 ``from courses import services; services.enrollment_create(...)``.
 """
 
-import datetime as dt
-
 from courses.services.attendance import attendance_save
 from courses.services.closures import closure_create, closure_delete
 from courses.services.completion import cycle_complete
@@ -31,14 +29,6 @@ from courses.services.lessons import (
 )
 from courses.services.placement import placement_record
 from courses.services.timetable import MAX_HOURS_A_DAY, SUNDAY, timetable_validate
-from school.models import School
-
-
-def school_today(school: School) -> dt.date:
-    """Kept for the pages still under ``config/`` until they move into the apps: use
-    ``school.today()``."""
-    return school.today()
-
 
 __all__ = [
     "CYCLE_FIELDS",
@@ -61,7 +51,6 @@ __all__ = [
     "lessons_generate",
     "lessons_regenerate",
     "placement_record",
-    "school_today",
     "timetable_validate",
     "waitlist_move",
     "waitlist_reorder",
