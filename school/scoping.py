@@ -65,7 +65,7 @@ class Scope(Generic[M]):
         return self.model._default_manager.all()
 
 
-def visible_to(user: Any, scope: Scope[M]) -> QuerySet[M]:
+def visible_to(user: User, scope: Scope[M]) -> QuerySet[M]:
     """The rows of ``scope`` that ``user`` may see (see the module's docstring)."""
     rows = scope.rows()
     if user.is_superuser and not user.role:
