@@ -1,4 +1,5 @@
-"""Production refuses to start on a forgotten secret instead of running insecurely."""
+"""Settings: production refuses to start without its secrets, which may come from files;
+the other settings start without them."""
 
 import os
 import subprocess
@@ -8,6 +9,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
 START = "import django; django.setup(); print('started')"
 
 
@@ -52,6 +55,42 @@ def test_secret_may_come_from_a_file(tmp_path):
         SECRET_KEY_FILE=str(secret), DATABASE_URL="postgres://postgres@127.0.0.1:5432/x"
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_mail_and_redis_urls_may_come_from_files(tmp_path):
+    (tmp_path / "email").write_text("smtp+tls://sender:s3cret@mail.example.org:587\n")
+    (tmp_path / "redis").write_text("redis://:r3dis@cache.example.org:6379/2\n")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "EMAIL_URL")
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        SECRET_KEY="k" * 50,
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/unused",
+        EMAIL_URL_FILE=str(tmp_path / "email"),
+        REDIS_URL_FILE=str(tmp_path / "redis"),
+    )
+    show = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.EMAIL_HOST, settings.EMAIL_HOST_PASSWORD, settings.CELERY_BROKER_URL)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", show],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "mail.example.org",
+        "s3cret",
+        "redis://:r3dis@cache.example.org:6379/2",
+    ]
 
 
 @pytest.mark.parametrize("module", ["config.settings.local", "config.settings.test"])

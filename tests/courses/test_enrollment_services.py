@@ -1,13 +1,13 @@
+"""Enrollment (courses.services.enrollment, placement): seats then the waitlist in order,
+withdrawal promotes the first waiting, the waitlist moved by hand, prerequisites."""
+
 import datetime as dt
-from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 
-from courses.models import Attendance, Enrollment, Lesson
 from courses.services import (
     cycle_cancel,
-    cycle_complete,
     enrollment_create,
     enrollment_promote,
     enrollment_withdraw,
@@ -17,17 +17,11 @@ from courses.services import (
 )
 from notifications.models import Notification
 from school.errors import ConflictError
-from school.models import SpecialCategoryData
-from tests.factories import (
-    CycleFactory,
-    EnrollmentFactory,
-    LessonFactory,
-    StudentFactory,
-    UserFactory,
-    level,
-)
+from tests.factories import CycleFactory, EnrollmentFactory, StudentFactory, UserFactory, level
 
 pytestmark = pytest.mark.django_db
+
+
 TODAY = dt.date(2026, 11, 22)
 
 
@@ -51,6 +45,21 @@ def test_enrolls_while_seats_are_free_then_waitlists_in_order():
     made = enroll(cycle, 4)
     assert [e.status for e in made] == ["enrolled", "enrolled", "waitlisted", "waitlisted"]
     assert [e.waitlist_position for e in made] == [None, None, 1, 2]
+
+
+def test_newcomers_do_not_jump_the_waitlist_after_a_capacity_rise():
+    cycle = CycleFactory(capacity=1)
+    EnrollmentFactory(cycle=cycle)
+    waiting = enrollment_create(
+        student=StudentFactory(school=cycle.school), cycle=cycle, today=dt.date(2026, 11, 22)
+    )
+    cycle.capacity = 2
+    cycle.save()
+    newcomer = enrollment_create(
+        student=StudentFactory(school=cycle.school), cycle=cycle, today=dt.date(2026, 11, 22)
+    )
+    assert waiting.status == "waitlisted"
+    assert (newcomer.status, newcomer.waitlist_position) == ("waitlisted", 2)
 
 
 def test_withdrawal_promotes_first_waitlisted_and_tells_them():
@@ -183,53 +192,6 @@ def test_finished_or_cancelled_cycles_take_no_enrollments():
     cancelled = cycle_cancel(cycle=CycleFactory())
     with pytest.raises(ConflictError, match="was cancelled"):
         enroll(cancelled)
-
-
-def test_completion_follows_the_absence_limit():
-    # 10 lessons of 3 hours: 30 hours in all; the limit is 10% = 3 hours, 20% = 6 for disability.
-    cycle = CycleFactory(
-        starts_on=dt.date(2026, 9, 1), ends_on=dt.date(2026, 11, 13), total_hours=Decimal(30)
-    )
-    lessons = [
-        LessonFactory(cycle=cycle, date=dt.date(2026, 9, 7) + dt.timedelta(weeks=i), status="held")
-        for i in range(10)
-    ]
-    within, over, extended, waiting = (EnrollmentFactory(cycle=cycle) for _ in range(4))
-    waiting.status, waiting.waitlist_position = "waitlisted", 1
-    waiting.save()
-    SpecialCategoryData.objects.create(
-        student=extended.student, disability="yes", disability_asked_on=dt.date(2026, 9, 7)
-    )
-    misses = {within: 1, over: 2, extended: 2}
-    for enrollment, missed in misses.items():
-        for i, lesson in enumerate(lessons):
-            Attendance.objects.create(
-                enrollment=enrollment, lesson=lesson, status="absent" if i < missed else "present"
-            )
-
-    summary = cycle_complete(cycle=cycle, today=TODAY)
-
-    assert summary == {"completed": 2, "over_absence_limit": 1, "waitlist_closed": 1}
-    statuses = dict(Enrollment.objects.filter(cycle=cycle).values_list("pk", "status"))
-    assert statuses == {
-        within.pk: "completed",
-        over.pk: "withdrawn",
-        extended.pk: "completed",
-        waiting.pk: "withdrawn",
-    }
-    within.refresh_from_db()
-    assert within.entry_date == dt.date(2026, 9, 14)  # the first lesson attended
-    assert within.exit_date == lessons[-1].date
-
-
-def test_completion_waits_for_the_end_and_every_lesson_marked():
-    cycle = CycleFactory()
-    with pytest.raises(ConflictError, match="has not ended"):
-        cycle_complete(cycle=cycle, today=TODAY)
-    ended = CycleFactory(starts_on=dt.date(2026, 9, 1), ends_on=dt.date(2026, 10, 30))
-    LessonFactory(cycle=ended, date=dt.date(2026, 10, 5), status=Lesson.Status.SCHEDULED)
-    with pytest.raises(ConflictError, match="held or cancelled"):
-        cycle_complete(cycle=ended, today=TODAY)
 
 
 def waiting_ids(cycle):

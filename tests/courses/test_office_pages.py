@@ -1,15 +1,24 @@
+"""The office's cycle, enrollment and at-risk pages (courses.views_office): fixed queries,
+the waitlist and lesson actions, refusals as messages, read-only for auditors."""
+
+import datetime as dt
+
 import pytest
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from courses.models import Enrollment, Lesson
+from tests.courses.attendance_records import consecutive_setup
 from tests.factories import (
     CycleFactory,
     EnrollmentFactory,
     LessonFactory,
     SchoolFactory,
+    StudentFactory,
     on_factory_day,
 )
 
-pytestmark = [pytest.mark.django_db, on_factory_day]
+pytestmark = pytest.mark.django_db
 
 
 def full_cycle(school, rows):
@@ -22,6 +31,7 @@ def full_cycle(school, rows):
     return cycle
 
 
+@on_factory_day
 @pytest.mark.parametrize("rows", [5, 60])
 def test_cycle_page_runs_a_fixed_number_of_queries(
     client, coordinator, django_assert_num_queries, rows
@@ -41,6 +51,7 @@ def test_cycle_page_runs_a_fixed_number_of_queries(
     assert page.count('data-label="Position"') == 3
 
 
+@on_factory_day
 @pytest.mark.parametrize("rows", [5, 60])
 def test_cycle_list_runs_a_fixed_number_of_queries(
     client, coordinator, django_assert_num_queries, rows
@@ -53,12 +64,14 @@ def test_cycle_list_runs_a_fixed_number_of_queries(
         assert client.get("/office/cycles/").status_code == 200
 
 
+@on_factory_day
 def test_another_schools_cycle_page_is_404(client, coordinator):
     foreign = CycleFactory(school=SchoolFactory())
     client.force_login(coordinator)
     assert client.get(f"/office/cycles/{foreign.pk}/").status_code == 404
 
 
+@on_factory_day
 def test_withdraw_from_the_page_promotes_the_first_waiting(client, coordinator):
     cycle = full_cycle(coordinator.school, 2)
     seated = cycle.enrollments.filter(status="enrolled").first()
@@ -74,6 +87,7 @@ def test_withdraw_from_the_page_promotes_the_first_waiting(client, coordinator):
     assert first.status == "enrolled"
 
 
+@on_factory_day
 def test_a_refused_action_is_a_message_on_the_page(client, coordinator):
     cycle = full_cycle(coordinator.school, 2)
     waiting = cycle.enrollments.get(waitlist_position=2)
@@ -84,7 +98,8 @@ def test_a_refused_action_is_a_message_on_the_page(client, coordinator):
     assert Enrollment.objects.get(pk=waiting.pk).status == "waitlisted"
 
 
-def test_move_up_in_the_waitlist(client, coordinator):
+@on_factory_day
+def test_moving_up_on_the_page_raises_a_waitlisted_student_one_place(client, coordinator):
     cycle = full_cycle(coordinator.school, 2)
     third = cycle.enrollments.get(waitlist_position=3)
     client.force_login(coordinator)
@@ -93,7 +108,8 @@ def test_move_up_in_the_waitlist(client, coordinator):
     assert third.waitlist_position == 2
 
 
-def test_generate_and_cancel_from_the_page(client, coordinator):
+@on_factory_day
+def test_lessons_are_generated_then_cancelled_from_the_cycle_page(client, coordinator):
     from courses.models import TimetableSlot
 
     cycle = CycleFactory(school=coordinator.school, starts_on="2026-11-02", ends_on="2026-11-08")
@@ -106,6 +122,7 @@ def test_generate_and_cancel_from_the_page(client, coordinator):
     assert lesson.status == "cancelled"
 
 
+@on_factory_day
 def test_auditor_reads_the_cycle_page_without_forms_and_cannot_act(client, auditor):
     cycle = full_cycle(auditor.school, 2)
     client.force_login(auditor)
@@ -120,8 +137,8 @@ def test_auditor_reads_the_cycle_page_without_forms_and_cannot_act(client, audit
     assert client.get("/office/import/").status_code == 403
 
 
+@on_factory_day
 def test_find_and_enroll_a_student_from_the_cycle_page(client, coordinator):
-    from tests.factories import StudentFactory
 
     cycle = CycleFactory(school=coordinator.school, capacity=1)
     amina = StudentFactory(school=coordinator.school, first_name="Amina", last_name="Haddad")
@@ -136,10 +153,17 @@ def test_find_and_enroll_a_student_from_the_cycle_page(client, coordinator):
     assert b"already has an enrollment" in again.content
 
 
+@pytest.mark.parametrize("value", ["abc", "1e5", "-1", "99999999999999999999999"])
+def test_non_numeric_ids_in_office_forms_are_404(client, coordinator, value):
+    cycle = CycleFactory(school=coordinator.school)
+    client.force_login(coordinator)
+    assert client.post(f"/office/cycles/{cycle.pk}/enroll/", {"student": value}).status_code == 404
+
+
+@on_factory_day
 def test_an_office_action_refused_by_its_service_shows_the_reason(rf, coordinator):
     from django.contrib.messages import get_messages
     from django.contrib.messages.storage.cookie import CookieStorage
-    from django.core.exceptions import PermissionDenied
 
     from courses.views_office import _run
 
@@ -159,3 +183,29 @@ def test_an_office_action_refused_by_its_service_shows_the_reason(rf, coordinato
         ("error", "Attendance older than 7 days is corrected by a coordinator."),
         ("error", "You may not do this."),
     ]
+
+
+def test_an_at_risk_student_is_listed_and_their_enrollment_page_opens(client, coordinator):
+    enrollment = consecutive_setup(coordinator.school, ["present", "absent", "absent"])
+    client.force_login(coordinator)
+    # Pretend the cycle is running today for the list.
+    enrollment.cycle.starts_on = timezone.localdate() - dt.timedelta(days=60)
+    enrollment.cycle.ends_on = timezone.localdate() + dt.timedelta(days=60)
+    enrollment.cycle.save()
+    page = client.get("/office/at-risk/").content.decode()
+    assert enrollment.student.full_name in page
+    detail = client.get(f"/office/enrollments/{enrollment.pk}/")
+    assert detail.status_code == 200
+
+
+def test_an_enrollments_status_is_not_the_plural_column_heading(client, coordinator, catalogue):
+    catalogue("el", {("enrollment status", "Enrolled"): "Εγγράφηκε", "Enrolled": "Εγγεγραμμένοι"})
+    enrollment = EnrollmentFactory(cycle=CycleFactory(school=coordinator.school))
+    coordinator.language = "el"
+    coordinator.save()
+    client.force_login(coordinator)
+    page = client.get(f"/office/enrollments/{enrollment.pk}/").content.decode()
+    assert "Εγγράφηκε" in page
+    assert "Εγγεγραμμένοι" not in page
+    # The heading over the count of students stays plural.
+    assert "Εγγεγραμμένοι" in client.get("/office/cycles/").content.decode()

@@ -4,7 +4,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("role", ["coordinator", "teacher", "student", "auditor"])
-def test_token_then_me_for_each_role(role, api, request):
+def test_each_role_gets_a_token_and_me_describes_the_user(role, api, request):
     user = request.getfixturevalue(
         {"teacher": "teacher", "student": "student_user"}.get(role, role)
     )

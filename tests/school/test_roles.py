@@ -1,9 +1,11 @@
-"""Each role's group holds exactly what the apps grant it (school/roles.py and each app's
-roles.py), kept in sync on every migrate."""
+"""The roles: the Role enum's groups of roles (school.choices), and each role's group of
+permissions, which holds exactly what the apps grant it (school/roles.py and each app's roles.py),
+kept in sync on every migrate."""
 
 import pytest
 from django.contrib.auth.models import Group
 
+from school.choices import Role
 from school.roles import role_permissions, sync_role_groups
 
 pytestmark = pytest.mark.django_db
@@ -44,3 +46,8 @@ def test_a_permission_added_to_a_group_by_hand_goes_on_the_next_sync():
     group.permissions.add(*Group.objects.get(name="coordinator").permissions.all())
     sync_role_groups()
     assert _held("teacher") == set(role_permissions()["teacher"])
+
+
+def test_role_groups_are_not_roles_anyone_can_have():
+    assert Role.values == ["coordinator", "teacher", "student", "auditor"]
+    assert set(Role.OFFICE) < set(Role.STAFF) < set(Role.ALL) == set(Role.values)

@@ -278,7 +278,7 @@ def test_auditor_cannot_export(client, auditor, teacher):
     assert response.get("Content-Disposition") is None
 
 
-def test_anonymise_expired_command_and_its_dry_run(school, teacher, retention):
+def test_anonymise_expired_command_counts_in_a_dry_run_then_anonymises(school, teacher, retention):
     _people(school, teacher, count=2)
     out = io.StringIO()
     call_command("anonymise_expired", "--dry-run", "--today", "2035-01-01", stdout=out)

@@ -1,4 +1,5 @@
-"""The scheduled scans queue each notice once, to the right people."""
+"""The courses' scheduled notices (courses.notices) queue each message once, to the right
+people: tomorrow's lessons, absence alerts, the coordinators' at-risk digest."""
 
 import datetime as dt
 
@@ -6,24 +7,13 @@ import pytest
 
 from courses.models import Attendance
 from courses.notices import absence_alerts, at_risk_digest, lessons_tomorrow
-from exams.notices import exam_notices
-from exams.services import exam_result_record
 from notifications.models import Notification
-from tests.factories import (
-    CycleFactory,
-    EnrollmentFactory,
-    ExamRegistrationFactory,
-    ExamRoundFactory,
-    LessonFactory,
-    UserFactory,
-)
+from tests.factories import CycleFactory, EnrollmentFactory, LessonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
 NOW = dt.datetime(2026, 11, 22, 8, 0, tzinfo=dt.UTC)  # 10:00 in Athens
-
-
-def kinds():
-    return sorted(Notification.objects.values_list("kind", flat=True))
 
 
 def test_lesson_tomorrow_is_due_at_four_the_day_before_and_queued_once(school):
@@ -64,28 +54,3 @@ def test_at_risk_digest_goes_to_coordinators_once_a_day(school):
     assert at_risk_digest(today=dt.date(2026, 11, 22)) == 1
     assert at_risk_digest(today=dt.date(2026, 11, 22)) == 0
     assert enrollment.student.full_name in Notification.objects.get(kind="at_risk_digest").body
-
-
-def test_exam_deadline_day_and_results(school):
-    exam_round = ExamRoundFactory(
-        school=school, registration_deadline=dt.date(2026, 11, 29), exam_date=dt.date(2026, 12, 12),
-        results_published_on=None,
-    )  # fmt: skip
-    cycle = CycleFactory(school=school)
-    waiting_to_register = EnrollmentFactory(cycle=cycle)
-    registered = ExamRegistrationFactory(
-        exam_round=exam_round, student=EnrollmentFactory(cycle=cycle).student
-    )
-    assert exam_notices(today=dt.date(2026, 11, 22)) == 1  # 7 days before the deadline
-    assert Notification.objects.get(kind="exam_deadline").student == waiting_to_register.student
-    assert exam_notices(today=dt.date(2026, 11, 22)) == 0
-    assert exam_notices(today=dt.date(2026, 12, 11)) == 1  # the day before the exam
-    assert Notification.objects.get(kind="exam_day").student == registered.student
-    exam_result_record(
-        registration=registered,
-        points=dict.fromkeys(("reading", "writing", "listening", "speaking"), 20),
-    )
-    exam_round.results_published_on = dt.date(2027, 1, 20)
-    exam_round.save()
-    assert exam_notices(today=dt.date(2027, 1, 20)) == 1
-    assert kinds() == ["exam_day", "exam_deadline", "result_published"]

@@ -70,7 +70,7 @@ def test_forbidden_page_shows_the_reason_it_was_given(client, auditor, settings,
     )
 
 
-@pytest.mark.urls("tests.config.error_urls")
+@pytest.mark.urls("tests.school.error_urls")
 def test_server_error_page_is_greek_and_styled():
     client = greek_visitor(raise_request_exception=False)
     response = client.get("/fails/")

@@ -164,7 +164,7 @@ def test_a_student_never_sees_another_students_data(client, student_user):
 
 
 @pytest.mark.parametrize("lessons", [2, 12])
-def test_page_has_a_fixed_number_of_queries(
+def test_student_page_runs_a_fixed_number_of_queries(
     client, student_user, django_assert_num_queries, lessons
 ):
     cycle, enrollment = _student_in_cycle(student_user)
