@@ -14,7 +14,6 @@ from tests.factories import CycleFactory, EnrollmentFactory, LessonFactory
 
 pytestmark = pytest.mark.django_db
 
-
 TODAY = dt.date(2026, 11, 22)
 
 

@@ -21,7 +21,6 @@ from tests.factories import CycleFactory, EnrollmentFactory, StudentFactory, Use
 
 pytestmark = pytest.mark.django_db
 
-
 TODAY = dt.date(2026, 11, 22)
 
 

@@ -12,7 +12,6 @@ from tests.factories import CycleFactory, EnrollmentFactory, LessonFactory, User
 
 pytestmark = pytest.mark.django_db
 
-
 NOW = dt.datetime(2026, 11, 22, 8, 0, tzinfo=dt.UTC)  # 10:00 in Athens
 
 

@@ -16,7 +16,6 @@ from tests.factories import (
 
 TODAY = dt.date(2027, 3, 1)
 
-
 SKILLS = ("reading", "writing", "listening", "speaking")
 
 

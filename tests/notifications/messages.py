@@ -7,7 +7,6 @@ from notifications.services import Recipient, notification_queue
 
 NOON = dt.datetime(2026, 11, 23, 10, 0, tzinfo=dt.UTC)  # 12:00 in Athens
 
-
 CONTEXT = {
     "cycle": "A1-2026-A",
     "date": "2026-11-23",

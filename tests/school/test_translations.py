@@ -15,9 +15,7 @@ from django.utils.functional import Promise
 
 pytestmark = pytest.mark.django_db
 
-
 ROOT = Path(__file__).resolve().parents[2]
-
 
 # What students, visitors and teachers (on their phones) read.
 STUDENT_FACING = [

@@ -10,7 +10,6 @@ import pytest
 
 pytestmark = pytest.mark.django_db
 
-
 ROOT = Path(__file__).resolve().parents[2]
 
 

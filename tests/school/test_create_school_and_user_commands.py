@@ -1,3 +1,6 @@
+"""The operator's commands that set a school up: create_school and create_user (with the
+role's group, and a student account linked to its record in the same school)."""
+
 from io import StringIO
 
 import pytest
