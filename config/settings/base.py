@@ -279,6 +279,13 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         }
     )
 
+# Backups (manage.py backup, restore, and the nightly job): where the archives go, how many are
+# kept, and an optional age identity (AGE-SECRET-KEY-1...) that encrypts them.
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(VAR_DIR / "backups")))
+BACKUP_KEY = env_secret("BACKUP_KEY", "") or ""
+BACKUP_KEEP_DAILY = env.int("BACKUP_KEEP_DAILY", default=7)
+BACKUP_KEEP_WEEKLY = env.int("BACKUP_KEEP_WEEKLY", default=4)
+
 # Seconds a health check waits for the database or broker before calling it down.
 HEALTHCHECK_TIMEOUT = env.float("HEALTHCHECK_TIMEOUT", default=2.0)
 
