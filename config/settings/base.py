@@ -288,6 +288,12 @@ BACKUP_KEEP_WEEKLY = env.int("BACKUP_KEEP_WEEKLY", default=4)
 
 # Seconds a health check waits for the database or broker before calling it down.
 HEALTHCHECK_TIMEOUT = env.float("HEALTHCHECK_TIMEOUT", default=2.0)
+# /healthz?detail=1 answers 503 naming the signal past its threshold: the oldest message due in
+# the outbox (seconds), the Celery queue's length, the last beat run and the last backup (seconds).
+HEALTH_OUTBOX_MAX_AGE = env.int("HEALTH_OUTBOX_MAX_AGE", default=15 * 60)
+HEALTH_QUEUE_MAX_LENGTH = env.int("HEALTH_QUEUE_MAX_LENGTH", default=1000)
+HEALTH_BEAT_MAX_AGE = env.int("HEALTH_BEAT_MAX_AGE", default=10 * 60)
+HEALTH_BACKUP_MAX_AGE = env.int("HEALTH_BACKUP_MAX_AGE", default=26 * 3600)
 
 # Secret calendar addresses and sign-in links carry their token in the path: the filter
 # blanks it out of every log line (Django's "Not Found: /calendar/..." and runserver's access log).
