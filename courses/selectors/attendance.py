@@ -153,15 +153,13 @@ def roster_for_lesson(*, lesson: Lesson, extended_limits: bool = False) -> list[
     """The lesson's roster in one query: the cycle's enrolled students, and anyone else already
     marked for this lesson, each with ``mark`` (this lesson's status or ``None``) and their
     attendance figures (``attendance_rate``, ``at_risk`` ...)."""
+    marked = Attendance.objects.filter(lesson=lesson).values("enrollment_id")
     on_roster = Enrollment.objects.filter(cycle_id=lesson.cycle_id).filter(
-        Q(status=Enrollment.Status.ENROLLED) | Q(attendance__lesson=lesson)
+        Q(status=Enrollment.Status.ENROLLED) | Q(pk__in=marked)
     )
     mark = Attendance.objects.filter(enrollment=OuterRef("pk"), lesson=lesson).values("status")[:1]
     return list(
-        with_attendance_stats(
-            Enrollment.objects.filter(pk__in=on_roster.values("pk")).select_related("student"),
-            extended_limits=extended_limits,
-        )
+        with_attendance_stats(on_roster.select_related("student"), extended_limits=extended_limits)
         .annotate(mark=Subquery(mark))
         .order_by("student__last_name", "student__first_name", "pk")
     )

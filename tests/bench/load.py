@@ -199,7 +199,10 @@ def prepare() -> dict:
     stamp = timezone.now().strftime("%H%M%S")
     now = timezone.localtime()
     today = now.date()
-    started = (now - dt.timedelta(hours=1)).time().replace(second=0, microsecond=0)
+    # Today's lesson started before now (it takes marks) and ends by 22:00 (a rule).
+    started = min(
+        (now - dt.timedelta(hours=1)).time().replace(second=0, microsecond=0), dt.time(19)
+    )
     level = Level.objects.get(code="A1")
     with transaction.atomic():
         users = User.objects.bulk_create(
@@ -239,7 +242,7 @@ def prepare() -> dict:
             for lesson in past for e in by_cycle[lesson.cycle_id]
         )  # fmt: skip
         lessons = Lesson.objects.bulk_create(
-            Lesson(cycle=c, date=today, starts_at=started, ends_at=dt.time(23, 59),
+            Lesson(cycle=c, date=today, starts_at=started, ends_at=dt.time(22),
                    hours=Decimal(3)) for c in cycles
         )  # fmt: skip
         Lesson.objects.bulk_create(
@@ -435,6 +438,9 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def main() -> None:
+    import logging
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     postgres_start()
     redis = Redis()
     redis.start()
