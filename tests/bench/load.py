@@ -114,6 +114,8 @@ class Redis:
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         time.sleep(0.5)
+        if self.process.poll() is not None:
+            raise RuntimeError(f"redis-server did not start on port {REDIS_PORT} (in use?)")
 
     def restart(self) -> None:
         self.stop()
@@ -339,7 +341,7 @@ async def teacher(
 
 async def student(client, log: Log, session: str, at: float) -> None:
     await asyncio.sleep(at)
-    await call(client, log, "/me/ GET", "GET", "/me/", cookies={"sessionid": session})
+    await call(client, log, "/me/ GET", "GET", "/me/", headers={"Cookie": f"sessionid={session}"})
 
 
 async def coordinator(client, log: Log, token: str, at: float, outcome: dict) -> None:
@@ -357,7 +359,7 @@ async def coordinator(client, log: Log, token: str, at: float, outcome: dict) ->
     else:
         return
     url = f"/api/v1/reports/{response.json()['id']}/"
-    while time.monotonic() - asked < 1800:
+    while time.monotonic() - asked < MINUTES * 60 + 120:
         await asyncio.sleep(2)
         response = await call(client, log, "report GET", "GET", url, headers=headers)
         if (
@@ -408,7 +410,11 @@ async def busiest_hour(
         jobs.append(reminders_go_out())
         if DRILL:
             jobs.append(drill())
-        await asyncio.gather(*jobs)
+        tasks = [asyncio.ensure_future(job) for job in jobs]
+        _done, pending = await asyncio.wait(tasks, timeout=total + 240)
+        for task in pending:
+            print(f"- still waiting after {total + 240:.0f} s: {task.get_coro()}")
+            task.cancel()
     return log, saved, report, reminders, events
 
 
@@ -540,7 +546,16 @@ def print_results(data, log, saved, report, reminders, events, wall, before, aft
     print(
         f"- reminders: {len(reminders)} queued, {sent} sent, SMS written {len(lines)}, sent twice {twice}"
     )
-    print(f"- ESF report: {report or 'not finished'}")
+    from school.models import Report
+
+    built = Report.objects.order_by("-pk").first()
+    took = (
+        (built.finished_at - built.started_at).total_seconds()
+        if built and built.finished_at and built.started_at
+        else None
+    )
+    print(f"- ESF report: as the coordinator saw it {report or 'not finished'}; in the database "
+          f"{built.status if built else None}, built in {took} s")  # fmt: skip
     print("- CPU seconds per wall second: " + ", ".join(
         f"{name} {(after[name] - before[name]) / wall:.2f}" for name in before))  # fmt: skip
 
