@@ -266,6 +266,11 @@ def prepare() -> dict:
         store.create()
         return store.session_key or ""
 
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        # As autovacuum would after such a load: fresh statistics for the new classes.
+        cursor.execute("ANALYZE")
     coordinator = User.objects.get(username="coordinator")
     return {
         "school": school.pk,
