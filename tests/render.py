@@ -33,7 +33,7 @@ def to_pdf(document: Path) -> Path:
     conversions at once with one profile fail)."""
     soffice = _tool("soffice")
     with tempfile.TemporaryDirectory(prefix="lo-profile-") as profile:
-        subprocess.run(  # noqa: S603
+        subprocess.run(
             [
                 soffice,
                 f"-env:UserInstallation=file://{profile}/{uuid.uuid4().hex}",
@@ -56,7 +56,7 @@ def to_pdf(document: Path) -> Path:
 
 def pdf_pages(pdf: Path) -> list[str]:
     """The text of each page, in reading order (pdftotext; pages split at form feeds)."""
-    text = subprocess.run(  # noqa: S603
+    text = subprocess.run(
         [_tool("pdftotext"), "-layout", "-enc", "UTF-8", str(pdf), "-"],
         check=True,
         capture_output=True,
@@ -78,7 +78,7 @@ def first_page_png(pdf: Path, name: str) -> Path:
     """The first page as test-artifacts/<name>.png, to look at."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     target = ARTIFACTS / name
-    subprocess.run(  # noqa: S603
+    subprocess.run(
         [_tool("pdftoppm"), "-png", "-r", "70", "-f", "1", "-l", "1", "-singlefile", str(pdf),
          str(target)],
         check=True,
