@@ -24,6 +24,7 @@ HOURS = "0.##"
 # about w digits; a row of text is 15 points high.
 LINE_HEIGHT = 15.0
 CHARACTER_WIDTH = 1.1  # a letter is a little wider than a digit, on average
+BOLD_WIDTH = 1.2
 MAX_ROW_HEIGHT = 300.0  # what LibreOffice and Excel accept (409), with room for the rest of a page
 
 
@@ -74,7 +75,9 @@ def heading_width(heading: Any, values: Any = (), *, least: float = 4, most: flo
     """A column wide enough for its values and for the longest word of its heading (which
     wraps between words, never inside one)."""
     words = str(heading or "").split() or [""]
-    return column_width([*words, *values], least=least, most=most)
+    # A heading is bold: a fifth wider than the same letters plain.
+    bold = max(text_width(word) * BOLD_WIDTH for word in words)
+    return column_width(values, least=max(least, min(most, bold)), most=most)
 
 
 def lines_in(value: Any, width: float) -> int:
