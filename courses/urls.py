@@ -52,6 +52,7 @@ urlpatterns = [
         views_reports.report_download,
         name="office-report-download",
     ),
+    path("verify/<str:code>", views.certificate_verify, name="certificate-verify"),
     path("teach/", views.teach_home, name="teach"),
     path("teach/lessons/<int:pk>/", views.teach_lesson, name="teach-lesson"),
 ]

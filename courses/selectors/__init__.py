@@ -29,6 +29,7 @@ from courses.selectors.cycles import (
 )
 from courses.selectors.lessons import lessons_of_student, lessons_of_teacher
 from courses.selectors.scoping import (
+    certificates_visible_to,
     cycles_visible_to,
     enrollments_visible_to,
     lessons_visible_to,
@@ -44,6 +45,7 @@ __all__ = [
     "MarkChange",
     "at_risk_enrollments",
     "attendance_history",
+    "certificates_visible_to",
     "cycle_list",
     "cycle_page",
     "cycles_open",

@@ -7,7 +7,7 @@ absent, so the API answers 404 and never reveals it exists (``school.scoping``).
 
 from django.db.models import Q, QuerySet
 
-from courses.models import Cycle, Enrollment, Lesson
+from courses.models import Certificate, Cycle, Enrollment, Lesson
 from school.choices import Role
 from school.models import Student, User
 from school.scoping import Scope, both, of_school, of_user, through, visible_to
@@ -43,6 +43,24 @@ STUDENTS = Scope(
         Role.STUDENT: of_user("user"),
     },
 )
+
+
+# Certificates: the school's for its coordinators and auditors, their own for a student;
+# a teacher signs the attendance sheet and has none to see.
+CERTIFICATES = Scope(
+    Certificate,
+    {
+        Role.COORDINATOR: of_school("enrollment__cycle__school"),
+        Role.AUDITOR: of_school("enrollment__cycle__school"),
+        Role.STUDENT: of_user("enrollment__student__user"),
+    },
+)
+
+
+def certificates_visible_to(*, user: User) -> QuerySet[Certificate]:
+    return visible_to(user, CERTIFICATES).select_related(
+        "enrollment__student", "enrollment__cycle__level"
+    )
 
 
 def cycles_visible_to(*, user: User) -> QuerySet[Cycle]:
