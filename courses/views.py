@@ -5,19 +5,21 @@ import datetime as dt
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from courses import services
 from courses.certificates import hours_text
 from courses.models import Attendance, Certificate, Lesson
 from courses.selectors import (
+    certificates_visible_to,
+    enrollments_visible_to,
     lessons_of_teacher,
     lessons_visible_to,
     roster_for_lesson,
@@ -182,3 +184,52 @@ def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
             "held": hours_text(certificate.hours_held),
         },
     )
+
+
+@require_POST
+@role_required(Role.STUDENT)
+def student_certificate_request(request: SignedInRequest) -> HttpResponse:
+    """The student asks for a certificate of one of their own enrollments."""
+    enrollment = (
+        enrollments_visible_to(user=request_user(request))
+        .filter(pk=_int(request.POST.get("enrollment")))
+        .first()
+    )
+    if enrollment is None:
+        raise Http404
+    try:
+        services.certificate_issue(
+            enrollment=enrollment,
+            kind=request.POST.get("kind", ""),
+            issued_by=request_user(request),
+            base_url=settings.SITE_URL.rstrip("/") or request.build_absolute_uri("/").rstrip("/"),
+        )
+    except (ConflictError, ValidationError) as error:
+        messages.error(request, _message(error))
+    else:
+        messages.success(request, _("Your certificate is ready: download it below."))
+    return redirect(reverse("student-home") + "#certificates")
+
+
+@role_required(Role.STUDENT)
+def student_certificate_download(request: SignedInRequest, pk: int) -> HttpResponse:
+    """One of the student's own certificates, as PDF."""
+    certificate = certificates_visible_to(user=request_user(request)).filter(pk=pk).first()
+    if certificate is None or not certificate.file:
+        raise Http404
+    return FileResponse(
+        certificate.file.open("rb"),
+        as_attachment=True,
+        filename=f"certificate-{certificate.code}.pdf",
+        content_type="application/pdf",
+    )
+
+
+def _int(value: str | None) -> int:
+    return int(value) if value and value.isdigit() and len(value) < 12 else 0
+
+
+def _message(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error)

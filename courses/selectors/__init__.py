@@ -31,6 +31,7 @@ from courses.selectors.lessons import lessons_of_student, lessons_of_teacher
 from courses.selectors.scoping import (
     certificates_visible_to,
     cycles_visible_to,
+    enrollments_for_certificates,
     enrollments_visible_to,
     lessons_visible_to,
     students_visible_to,
@@ -53,6 +54,7 @@ __all__ = [
     "cycles_with_counts",
     "enrollment_list",
     "enrollment_page",
+    "enrollments_for_certificates",
     "enrollments_visible_to",
     "enrollments_with_absences",
     "lessons_of_student",

@@ -5,7 +5,7 @@ lessons, enrollments and students, names only). Students: their own. Anything el
 absent, so the API answers 404 and never reveals it exists (``school.scoping``).
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from courses.models import Certificate, Cycle, Enrollment, Lesson
 from school.choices import Role
@@ -77,3 +77,23 @@ def enrollments_visible_to(*, user: User) -> QuerySet[Enrollment]:
 
 def students_visible_to(*, user: User) -> QuerySet[Student]:
     return visible_to(user, STUDENTS)
+
+
+def enrollments_for_certificates(*, student: Student) -> QuerySet[Enrollment]:
+    """The student's enrollments that may have a certificate (not waitlisted), each with the
+    id of its valid certificate of attendance and of completion (or None): one query."""
+    valid = Certificate.objects.filter(enrollment=OuterRef("pk"), revoked_at__isnull=True)
+    return (
+        Enrollment.objects.filter(student=student)
+        .exclude(status=Enrollment.Status.WAITLISTED)
+        .select_related("cycle__level")
+        .annotate(
+            attendance_certificate=Subquery(
+                valid.filter(kind=Certificate.Kind.ATTENDANCE).values("pk")[:1]
+            ),
+            completion_certificate=Subquery(
+                valid.filter(kind=Certificate.Kind.COMPLETION).values("pk")[:1]
+            ),
+        )
+        .order_by("-cycle__starts_on", "pk")
+    )
