@@ -217,7 +217,7 @@ def student_certificate_download(request: SignedInRequest, pk: int) -> HttpRespo
     certificate = certificates_visible_to(user=request_user(request)).filter(pk=pk).first()
     if certificate is None or not certificate.file:
         raise Http404
-    return FileResponse(
+    return FileResponse(  # type: ignore[return-value]
         certificate.file.open("rb"),
         as_attachment=True,
         filename=f"certificate-{certificate.code}.pdf",
