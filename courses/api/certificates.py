@@ -13,14 +13,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from courses import services
-from courses.api.reports import AnyAccept
+from courses.api.reports import PDF_CONTENT_TYPE, AnyAccept
 from courses.certificates import verify_url
 from courses.models import Certificate, Enrollment
 from courses.selectors import certificates_visible_to, enrollments_visible_to
 from school.choices import Role
 from school.permissions import RolePermission, request_user
-
-PDF_CONTENT_TYPE = "application/pdf"
 
 
 class VisibleEnrollmentField(serializers.PrimaryKeyRelatedField):

@@ -187,3 +187,38 @@ def test_teachers_and_other_schools_see_no_certificate(school, coordinator, teac
     other = UserFactory(school=SchoolFactory(), role="coordinator")
     assert api_as(other).get(f"{URL}{issued.json()['id']}/").status_code == 404
     assert api_as(teacher.user).get(URL).status_code == 403
+
+
+def test_a_coordinator_prints_a_whole_cycles_certificates_as_a_background_job(
+    school, coordinator, enrollment, eager, django_capture_on_commit_callbacks
+):
+    completed = EnrollmentFactory(
+        cycle=enrollment.cycle,
+        student=StudentFactory(school=school, first_name="Olena", last_name="Melnyk"),
+        status="completed",
+    )
+    lesson = enrollment.cycle.lessons.filter(status="held").first()
+    Attendance.objects.create(enrollment=completed, lesson=lesson, status="present")
+    EnrollmentFactory(cycle=enrollment.cycle, student=StudentFactory(school=school))  # no hour
+    client = api_as(coordinator)
+    ask = {"kind": "certificates", "from": "2026-01-01", "to": "2026-12-31"}
+    missing = client.post("/api/v1/reports/", ask, format="json")
+    assert missing.status_code == 400 and "cycle" in missing.json()
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = client.post(
+            "/api/v1/reports/", {**ask, "cycle": enrollment.cycle.pk}, format="json"
+        )
+    assert asked.status_code == 202
+    report = client.get(f"/api/v1/reports/{asked.json()['id']}/").json()
+    assert report["status"] == "done" and report["progress"] == 100
+    download = client.get(report["download"])
+    assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(b"".join(download.streaming_content)))
+    # One page per student with an hour attended: completion for the one who completed.
+    assert len(reader.pages) == 2
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    assert "Layla Haddad" in text and "Olena Melnyk" in text
+    kinds = dict(Certificate.objects.values_list("enrollment_id", "kind"))
+    assert kinds == {enrollment.pk: "attendance", completed.pk: "completion"}
+    for code in Certificate.objects.values_list("code", flat=True):
+        assert code in text
