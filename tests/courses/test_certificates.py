@@ -9,6 +9,8 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.utils import translation
+from django.utils.translation import gettext
 from pypdf import PdfReader
 
 from courses.models import Attendance, Certificate
@@ -94,7 +96,13 @@ def test_the_pdf_is_in_greek_and_the_students_language_with_the_verification_add
     certificate = Certificate.objects.get()
     text = " ".join(pdf_text(certificate).split())
     assert "Layla Haddad" in text
-    assert "6 / 8" not in text and "6" in text and "8" in text
+    # The hours in each language, as each side states them.
+    for language in ("el", "ar"):
+        with translation.override(language):
+            hours = gettext("%(attended)s of %(held)s hours") % {"attended": "6", "held": "8"}
+        assert hours != "6 of 8 hours"
+        words = hours.split()
+        assert all(word in text for word in words), (language, hours)
     assert "05/10/2026" in text and "12/10/2026" in text
     assert certificate.code in text
     assert f"/verify/{certificate.code}" in text
