@@ -9,6 +9,7 @@ import datetime as dt
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import IO, Any
 
 import phonenumbers
@@ -102,7 +103,8 @@ LABELS: dict[str, dict[str, str]] = {}
 
 def column_label(name: str) -> str:
     """A column's heading in the active language: the participant record's own field name."""
-    return capfirst(str(Student._meta.get_field(name).verbose_name))
+    field = Student._meta.get_field(name)
+    return capfirst(str(getattr(field, "verbose_name", name)))
 
 
 def _in_every_language(make: Callable[[], dict[str, str]]) -> dict[str, str]:
@@ -113,13 +115,15 @@ def _in_every_language(make: Callable[[], dict[str, str]]) -> dict[str, str]:
     return found
 
 
+def _answers(choices: list[tuple[Any, Any]]) -> dict[str, str]:
+    return {str(label).casefold(): str(code) for code, label in choices}
+
+
 def _learn_labels() -> None:
     """What a heading or a drop-down answer may say, in every language of the installation."""
     LABELS.clear()
     for name, choices in FIXED_ANSWERS.items():
-        LABELS[name] = _in_every_language(
-            lambda choices=choices: {str(label).casefold(): str(code) for code, label in choices}
-        )
+        LABELS[name] = _in_every_language(partial(_answers, choices))
     LABELS["__header__"] = _in_every_language(
         lambda: {column_label(c.name).casefold(): c.name for c in COLUMNS}
     )
@@ -446,8 +450,8 @@ def _template() -> bytes:
     ])  # fmt: skip
     for cell in help_sheet[1]:
         cell.font = Font(bold=True)
-    for letter, width in zip("ABCD", (30, 28, 12, 70), strict=True):
-        help_sheet.column_dimensions[letter].width = width
+    for letter, size in zip("ABCD", (30, 28, 12, 70), strict=True):
+        help_sheet.column_dimensions[letter].width = size
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
