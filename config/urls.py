@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("exams.urls")),
     path("", include("notifications.urls")),
     path("", include("config.health")),
+    path("", include("config.metrics")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("school.urls_api")),
     path("api/v1/", include("courses.urls_api")),

@@ -309,3 +309,8 @@ def enrollment_page(
         .order_by("lesson__date", "lesson__starts_at")
     )
     return EnrollmentPage(enrollment, list(marks), attendance_history(enrollment=enrollment))
+
+
+def attendance_saved_since(*, since: dt.datetime) -> int:
+    """Marks saved (taken or changed) since a moment, in the whole installation: one query."""
+    return Attendance.objects.filter(marked_at__gte=since).count()
