@@ -25,8 +25,9 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from courses.models import Attendance, Cycle, Enrollment, Lesson
+from courses.models import Attendance, Certificate, Cycle, Enrollment, Lesson
 from courses.selectors import ATTENDED
+from school.errors import ConflictError
 from school.reports import Progress, ReportKind, ReportRequest, report_kind_register
 from school.spreadsheets import (
     PERCENT,
@@ -393,6 +394,58 @@ def _cycle_sheet(
     sheet.close()
 
 
+def cycle_certificates(request: ReportRequest, path: str, progress: Progress) -> None:
+    """The certificates of a whole cycle in one PDF, a page each, to print and hand out:
+    completion for those who completed it, attendance for the others with an hour attended
+    (the valid certificate each already has, or a new one)."""
+    from courses.certificates import certificates_pdf
+    from courses.services import certificate_issue
+
+    enrollments = list(
+        Enrollment.objects.filter(cycle__school=request.school, cycle__code=request.cycle_code)
+        .exclude(status=Enrollment.Status.WAITLISTED)
+        .select_related("student", "cycle__school", "cycle__level")
+        .order_by("student__last_name", "student__first_name", "pk")
+    )
+    issued = []
+    for done, enrollment in enumerate(enrollments, start=1):
+        kind = (
+            Certificate.Kind.COMPLETION
+            if enrollment.status == Enrollment.Status.COMPLETED
+            else Certificate.Kind.ATTENDANCE
+        )
+        try:
+            certificate = certificate_issue(
+                enrollment=enrollment, kind=kind, issued_by=request.reader
+            )
+        except ConflictError:  # no hour attended: nothing to certify
+            continue
+        certificate.enrollment = enrollment
+        issued.append(certificate)
+        progress(done * 90 // len(enrollments))
+    if not issued:
+        raise ValueError(
+            _("No student of cycle %(cycle)s has an hour attended: there is no certificate.")
+            % {"cycle": request.cycle_code}
+        )
+    with open(path, "wb") as out:
+        out.write(certificates_pdf(issued))
+
+
+report_kind_register(
+    ReportKind(
+        code="certificates",
+        title=gettext_lazy("Certificates of a cycle"),
+        write=cycle_certificates,
+        suffix=".pdf",
+        needs_cycle=True,
+        description=gettext_lazy(
+            "A PDF with a certificate for each student of the cycle, a page each: of "
+            "completion for those who completed it, of attendance for the others; each with "
+            "its verification code and QR code."
+        ),
+    )
+)
 report_kind_register(
     ReportKind(
         code="attendance-sheets",
