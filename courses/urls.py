@@ -39,6 +39,12 @@ urlpatterns = [
     ),
     path("office/enrollments/<int:pk>/", views_office.enrollment_detail, name="office-enrollment"),
     path("office/at-risk/", views_office.at_risk, name="office-at-risk"),
+    path("office/operations/", views_office.operation_list, name="office-operations"),
+    path(
+        "office/operations/<int:pk>/",
+        views_office.operation_completeness,
+        name="office-operation",
+    ),
     path("office/import/", views_office.import_students, name="office-import"),
     path(
         "office/import/template.xlsx",
@@ -51,6 +57,13 @@ urlpatterns = [
         "office/reports/<int:pk>/download/",
         views_reports.report_download,
         name="office-report-download",
+    ),
+    path("verify/<str:code>", views.certificate_verify, name="certificate-verify"),
+    path("me/certificates/", views.student_certificate_request, name="student-certificates"),
+    path(
+        "me/certificates/<int:pk>/",
+        views.student_certificate_download,
+        name="student-certificate",
     ),
     path("teach/", views.teach_home, name="teach"),
     path("teach/lessons/<int:pk>/", views.teach_lesson, name="teach-lesson"),

@@ -250,7 +250,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"AnswerEnum": "school.choices.Answer"},
+    "ENUM_NAME_OVERRIDES": {
+        "AnswerEnum": "school.choices.Answer",
+        "CertificateKindEnum": "courses.models.Certificate.Kind",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "school.api.schema.add_error_responses",
@@ -429,3 +432,7 @@ SIGN_IN_LINK_WINDOW_SECONDS = env.int("SIGN_IN_LINK_WINDOW_SECONDS", default=360
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="GR")
 # Where links in messages point (``https://office.example.org``); empty: the requesting host.
 SITE_URL = env.str("SITE_URL", default="")
+# The public page that checks a certificate answers so many look-ups per client address in
+# the window, then 429 (codes cannot be guessed; this keeps anyone from trying).
+CERTIFICATE_VERIFY_PER_IP = env.int("CERTIFICATE_VERIFY_PER_IP", default=30)
+CERTIFICATE_VERIFY_WINDOW_SECONDS = env.int("CERTIFICATE_VERIFY_WINDOW_SECONDS", default=600)

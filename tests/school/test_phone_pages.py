@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.db import models
 from django.test import Client
 
-from courses.models import Enrollment, Lesson
+from courses.models import Certificate, Enrollment, Lesson
 from exams.models import ExamRound
 from school.models import User
 from tests.browser import (
@@ -117,13 +117,15 @@ def pages_of(role: str) -> list[str]:
         f"/office/exams/{exam_round.pk}/",
         "/office/notifications/",
         "/office/reports/",
+        "/office/operations/",
+        f"/office/operations/{cycle.operation_id}/",
     ]
     return {
         "coordinator": [*office, "/office/import/"],
         "auditor": office,
         "teacher": ["/teach/", f"/teach/lessons/{lesson.pk}/"],
         "student": ["/me/"],
-        "visitor": ["/", "/signin/link/"],
+        "visitor": ["/", "/signin/link/", f"/verify/{Certificate.objects.get().code}"],
     }[role]
 
 
