@@ -16,3 +16,6 @@ urlpatterns = [
     path("api/v1/", include("exams.urls_api")),
     path("api/v1/", include("notifications.urls_api")),
 ]
+
+# A service that is down answers 503 "try again in a minute", not the server-error page.
+handler500 = "school.views.server_error"

@@ -39,6 +39,12 @@ urlpatterns = [
     ),
     path("office/enrollments/<int:pk>/", views_office.enrollment_detail, name="office-enrollment"),
     path("office/at-risk/", views_office.at_risk, name="office-at-risk"),
+    path("office/operations/", views_office.operation_list, name="office-operations"),
+    path(
+        "office/operations/<int:pk>/",
+        views_office.operation_completeness,
+        name="office-operation",
+    ),
     path("office/import/", views_office.import_students, name="office-import"),
     path(
         "office/import/template.xlsx",

@@ -158,9 +158,21 @@ def report_request(
 
 
 def _queue(report_id: int) -> None:
+    """With the broker down the report cannot start: say so on it (failed, ask again) rather
+    than leave it waiting for ever or fail the request that asked."""
     from school.tasks import build_report
 
-    build_report.delay(report_id)
+    try:
+        build_report.delay(report_id)
+    except Exception:
+        logger.exception("report %s could not be queued", report_id)
+        Report.objects.filter(pk=report_id, status=Report.Status.PENDING).update(
+            status=Report.Status.FAILED,
+            finished_at=timezone.now(),
+            error=_(
+                "The report could not be started (the job queue does not answer). Ask again in a few minutes."
+            ),
+        )
 
 
 def report_build(*, report_id: int) -> str:

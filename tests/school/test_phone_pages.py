@@ -117,6 +117,8 @@ def pages_of(role: str) -> list[str]:
         f"/office/exams/{exam_round.pk}/",
         "/office/notifications/",
         "/office/reports/",
+        "/office/operations/",
+        f"/office/operations/{cycle.operation_id}/",
     ]
     return {
         "coordinator": [*office, "/office/import/"],

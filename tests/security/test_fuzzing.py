@@ -47,6 +47,8 @@ KINDS = {
     "exam-rounds": "exam-round", "exam-registrations": "registration", "exam-results": "result",
     "students": "student", "notifications": "notification", "reports": "report",
     "closures": "closure", "placements": "placement", "certificates": "certificate",
+    "operations": "operation",
+    "participations": "participation",
 }  # fmt: skip
 
 

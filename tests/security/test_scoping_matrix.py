@@ -105,6 +105,12 @@ RULES: dict[str, Rule] = {
     "GET certificates/{pk}/": Rule(CERTIFIED, "certificate", by_class=True),
     "GET certificates/{pk}/download/": Rule(CERTIFIED, "certificate", by_class=True),
     "POST certificates/{pk}/revoke/": Rule(COORDINATOR, "certificate"),
+    "GET operations/": Rule(OFFICE, "operation"),
+    "POST operations/": Rule(COORDINATOR),
+    "GET operations/{pk}/": Rule(OFFICE, "operation"),
+    "PATCH operations/{pk}/": Rule(COORDINATOR, "operation"),
+    "GET participations/": Rule(OFFICE, "participation"),
+    "GET participations/{pk}/": Rule(OFFICE, "participation"),
 }
 
 # A write that got past the role and scope checks: done, or refused for its (empty) content.
@@ -250,6 +256,7 @@ def test_every_id_filter_is_found():
         "GET exam-results/": ["registration__exam_round"],
         "GET lessons/": ["cycle"],
         "GET notifications/": ["student", "user"],
+        "GET participations/": ["cycle", "operation"],
         "GET placements/": ["student"],
     }
 

@@ -18,6 +18,7 @@ from exams.models import ExamRegistration
 from exams.services import exam_result_record
 from notifications.models import Notification
 from school.models import Report, School, User
+from school.services import participation as participations
 from tests.factories import (
     CycleFactory,
     EnrollmentFactory,
@@ -80,8 +81,14 @@ def _class(school: School, teacher: Any, student_user: User | None, n: int) -> d
     )  # fmt: skip
     certificate.file.save(f"world-{school.pk}-{n}.pdf", ContentFile(b"%PDF-1.7"), save=False)
     certificate.save()
+    participation = participations.participation_entered(
+        student=student, operation=cycle.operation, first_entry=dt.date(2026, 11, 16),
+        last_entry=dt.date(2026, 11, 16),
+    )  # fmt: skip
     return {
         "certificate": certificate,
+        "operation": cycle.operation,
+        "participation": participation,
         "report": report,
         "student": student,
         "cycle": cycle,
