@@ -9,8 +9,9 @@ from itertools import islice
 
 from django.utils import timezone
 
+from courses import services
 from courses.calendar import Slot, meeting_days
-from courses.models import Attendance, Cycle, Enrollment, Lesson, Level, TimetableSlot
+from courses.models import Attendance, Certificate, Cycle, Enrollment, Lesson, Level, TimetableSlot
 from courses.selectors import ATTENDED
 from courses.services import enrollment_withdraw, lessons_generate
 from courses.services.participation import enrollment_exit, participations_sync
@@ -408,7 +409,33 @@ def archive(run: DemoRun, students: dict[int, Student]) -> None:
     )
 
 
+def certificates(run: DemoRun) -> None:
+    """One certificate of completion, of last spring's cycle, to check at /verify/<code>
+    (the demo student asks for their own on /me/)."""
+    enrollment = (
+        Enrollment.objects.filter(
+            cycle__school=run.school,
+            status=Enrollment.Status.COMPLETED,
+            student__user__isnull=True,
+            certificates__isnull=True,
+        )
+        .order_by("pk")
+        .first()
+    )
+    if enrollment is not None:
+        services.certificate_issue(
+            enrollment=enrollment, kind=Certificate.Kind.COMPLETION, issued_by=None
+        )
+
+
 def register() -> None:
     demo_part_register(
-        DemoPart("courses", 20, prepare=prepare, everyday_student=everyday_student, archive=archive)
+        DemoPart(
+            "courses",
+            20,
+            prepare=prepare,
+            everyday_student=everyday_student,
+            archive=archive,
+            finish=certificates,
+        )
     )

@@ -58,6 +58,13 @@ urlpatterns = [
         views_reports.report_download,
         name="office-report-download",
     ),
+    path("verify/<str:code>", views.certificate_verify, name="certificate-verify"),
+    path("me/certificates/", views.student_certificate_request, name="student-certificates"),
+    path(
+        "me/certificates/<int:pk>/",
+        views.student_certificate_download,
+        name="student-certificate",
+    ),
     path("teach/", views.teach_home, name="teach"),
     path("teach/lessons/<int:pk>/", views.teach_lesson, name="teach-lesson"),
 ]

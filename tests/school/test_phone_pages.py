@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.db import models
 from django.test import Client
 
-from courses.models import Enrollment, Lesson
+from courses.models import Certificate, Enrollment, Lesson
 from exams.models import ExamRound
 from school.models import User
 from tests.browser import (
@@ -125,7 +125,7 @@ def pages_of(role: str) -> list[str]:
         "auditor": office,
         "teacher": ["/teach/", f"/teach/lessons/{lesson.pk}/"],
         "student": ["/me/"],
-        "visitor": ["/", "/signin/link/"],
+        "visitor": ["/", "/signin/link/", f"/verify/{Certificate.objects.get().code}"],
     }[role]
 
 
