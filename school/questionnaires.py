@@ -290,11 +290,11 @@ def answers_clean(kind: str, data: Mapping[str, Any]) -> dict[str, Any]:
                 continue
             answers[question.name] = value
             continue
-        value = str(raw)
-        if value not in dict(question.all_choices()):
+        chosen = str(raw)
+        if chosen not in dict(question.all_choices()):
             errors[question.name] = str(_("Please choose one of the answers."))
             continue
-        answers[question.name] = value
+        answers[question.name] = chosen
     if errors:
         raise ValidationError(errors)
     return answers
