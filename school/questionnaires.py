@@ -1,6 +1,7 @@
 """The questionnaires participants fill in themselves (or the office types from paper): entry,
 exit and the 6-month follow-up. Every question, its answer choices and its consent text are
-written here, once; the pages, the paper form and the answer check all read them.
+written here, once; the pages, the paper form and the answer check all read them. "Gaining a
+qualification" is not asked: for this school it is the certificate, known from the results.
 
 Answers are plain values keyed by the question's ``name`` (the participant record's field
 names, DOMAIN.md §2). A sensitive question always offers "prefer not to say", stored as
@@ -193,18 +194,13 @@ EXIT_QUESTIONNAIRE = Questionnaire(
     kind=EXIT,
     title=_("Questions now that the course has ended for you"),
     intro=_(
-        "The European Social Fund asks everyone who leaves a course four short questions, "
+        "The European Social Fund asks everyone who leaves a course three short questions, "
         "within four weeks. Your answers count only in anonymous totals."
     ),
     questions=(
         Question(
             name="in_education",
             text=_("Are you now studying or in training (other than this course)?"),
-            choices=YES_NO,
-        ),
-        Question(
-            name="qualification_gained",
-            text=_("Did you gain a certificate or qualification?"),
             choices=YES_NO,
         ),
         Question(
@@ -230,17 +226,11 @@ FOLLOW_UP_QUESTIONNAIRE = Questionnaire(
     questions=(
         Question(
             name="employed",
-            text=_("Do you have a job now?"),
+            text=_("Do you have a job now (employed or self-employed)?"),
             choices=YES_NO,
         ),
         Question(
-            name="self_employed",
-            text=_("Do you work for yourself (self-employed)?"),
-            choices=YES_NO,
-            only_if=("employed", ("yes",)),
-        ),
-        Question(
-            name="better_situation",
+            name="improved_situation",
             text=_("Is your work situation better than when you started the course?"),
             help=pgettext_lazy(
                 "follow-up", "For example a job instead of none, or a better or steadier job."
