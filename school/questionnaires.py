@@ -66,7 +66,7 @@ class Question:
 
 
 @dataclass(frozen=True)
-class Questionnaire:
+class QuestionnaireForm:
     kind: str
     title: Promise
     intro: Promise
@@ -110,7 +110,7 @@ LABOUR_MARKET_STATUS = Question(
     ),
 )
 
-ENTRY_QUESTIONNAIRE = Questionnaire(
+ENTRY_FORM = QuestionnaireForm(
     kind=ENTRY,
     title=_("Questions at the start of the course"),
     intro=_(
@@ -190,7 +190,7 @@ ENTRY_QUESTIONNAIRE = Questionnaire(
     ),
 )
 
-EXIT_QUESTIONNAIRE = Questionnaire(
+EXIT_FORM = QuestionnaireForm(
     kind=EXIT,
     title=_("Questions now that the course has ended for you"),
     intro=_(
@@ -216,7 +216,7 @@ EXIT_QUESTIONNAIRE = Questionnaire(
     ),
 )
 
-FOLLOW_UP_QUESTIONNAIRE = Questionnaire(
+FOLLOW_UP_FORM = QuestionnaireForm(
     kind=FOLLOW_UP,
     title=_("Six months after the course"),
     intro=_(
@@ -240,8 +240,8 @@ FOLLOW_UP_QUESTIONNAIRE = Questionnaire(
     ),
 )
 
-QUESTIONNAIRES: dict[str, Questionnaire] = {
-    q.kind: q for q in (ENTRY_QUESTIONNAIRE, EXIT_QUESTIONNAIRE, FOLLOW_UP_QUESTIONNAIRE)
+FORMS: dict[str, QuestionnaireForm] = {
+    q.kind: q for q in (ENTRY_FORM, EXIT_FORM, FOLLOW_UP_FORM)
 }
 
 KIND_LABELS: dict[str, Promise] = {
@@ -255,7 +255,7 @@ def answers_clean(kind: str, data: Mapping[str, Any]) -> dict[str, Any]:
     """The answers of a questionnaire of ``kind`` as stored: every question asked, each answer
     one of its choices (a number in its range); a question not asked is left out. Missing or
     wrong answers raise a ``ValidationError`` naming each question."""
-    questionnaire = QUESTIONNAIRES[kind]
+    questionnaire = FORMS[kind]
     answers: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for question in questionnaire.questions:

@@ -8,7 +8,7 @@ from school.questionnaires import (
     EXIT,
     FOLLOW_UP,
     PREFER_NOT_TO_SAY,
-    QUESTIONNAIRES,
+    FORMS,
     answers_clean,
 )
 
@@ -29,17 +29,17 @@ ENTRY_ANSWERS = {
 
 
 def test_every_sensitive_question_offers_prefer_not_to_say_and_a_consent_text():
-    sensitive = [q for form in QUESTIONNAIRES.values() for q in form.questions if q.sensitive]
+    sensitive = [q for form in FORMS.values() for q in form.questions if q.sensitive]
     assert {q.name for q in sensitive} >= {"minority", "disability", "homeless"}
     for question in sensitive:
         assert PREFER_NOT_TO_SAY in dict(question.all_choices()), question.name
         assert str(question.consent)
-    plain = [q for form in QUESTIONNAIRES.values() for q in form.questions if not q.sensitive]
+    plain = [q for form in FORMS.values() for q in form.questions if not q.sensitive]
     assert all(PREFER_NOT_TO_SAY not in dict(q.all_choices()) for q in plain)
 
 
 def test_only_disability_and_minority_are_special_category():
-    special = {q.name for f in QUESTIONNAIRES.values() for q in f.questions if q.special_category}
+    special = {q.name for f in FORMS.values() for q in f.questions if q.special_category}
     assert special == {"disability", "minority"}
 
 
