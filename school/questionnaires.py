@@ -23,6 +23,8 @@ from school.choices import Answer, IscedLevel
 # The consent texts below, as shown today. Change this whenever a consent text changes: the
 # answers keep the version their participant saw.
 CONSENT_VERSION = "2026-11"
+# Every version ever shown (a paper form printed earlier names its own).
+CONSENT_VERSIONS = frozenset({CONSENT_VERSION})
 
 ENTRY, EXIT, FOLLOW_UP = "entry", "exit", "follow-up"
 KINDS = (ENTRY, EXIT, FOLLOW_UP)
