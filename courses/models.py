@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from school.models import Room, School, Student, Teacher, Venue
+from school.models import Operation, Room, School, Student, Teacher, Venue
 
 LATEST_LESSON_END = dt.time(22, 0)
 
@@ -52,6 +52,15 @@ class Cycle(models.Model):
     )
     level = models.ForeignKey(
         Level, verbose_name=_("level"), on_delete=models.PROTECT, related_name="cycles"
+    )
+    # The funded operation the cycle runs under: its students are that operation's participants.
+    operation = models.ForeignKey(
+        Operation,
+        verbose_name=_("operation"),
+        on_delete=models.PROTECT,
+        related_name="cycles",
+        null=True,
+        blank=True,
     )
     code = models.CharField(_("code"), max_length=50)
     section = models.CharField(_("section"), max_length=50, blank=True)

@@ -50,6 +50,25 @@ class LabourMarketStatus(models.TextChoices):
     INACTIVE = "inactive", _("Inactive, not in education or training")
 
 
+class AnswerSource(models.TextChoices):
+    """Who gave a set of answers: the participant on their phone, or a paper form typed in by
+    the office; ``record`` is the student's record as it stood on the entry date (answers
+    kept before participations had their own)."""
+
+    PARTICIPANT = "participant", _("The participant (questionnaire)")
+    PAPER = "paper", _("Paper form typed in by the office")
+    RECORD = "record", _("The student's record on the entry date")
+
+
+class ExitReason(models.TextChoices):
+    COMPLETED = "completed", _("Completed")
+    WITHDREW = "withdrew", _("Withdrew")
+    MOVED = "moved", _("Moved away")
+    FOUND_WORK = "found_work", _("Found work")
+    OVER_ABSENCE_LIMIT = "absences", _("Over the absence limit")
+    OTHER = "other", _("Other")
+
+
 class IscedLevel(models.IntegerChoices):
     """Highest level of education attained, ISCED 2011."""
 

@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from courses.models import Cycle, Enrollment, Lesson, Level, TimetableSlot
 from exams.models import ExamRegistration, ExamRound, ExamScheme
 from school.models import School, Student, Teacher, User, Venue
+from school.services.participation import operation_for
 
 
 class SchoolFactory(factory.django.DjangoModelFactory):
@@ -93,6 +94,7 @@ class CycleFactory(factory.django.DjangoModelFactory):
     ends_on = dt.date(2027, 1, 29)
     capacity = 20
     total_hours = Decimal(96)
+    operation = factory.LazyAttribute(lambda cycle: operation_for(cycle.school, cycle.starts_on))
 
 
 class TimetableSlotFactory(factory.django.DjangoModelFactory):

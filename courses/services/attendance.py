@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from courses.models import Attendance, Enrollment, Lesson
+from courses.services.participation import participations_sync
 from school.choices import Role
 from school.errors import ConflictError
 from school.models import Teacher, User
@@ -136,4 +137,5 @@ def attendance_save(
             .values("lesson__date")[:1]
         )
         Enrollment.objects.filter(pk__in=touched).update(entry_date=Subquery(first_attended))
+        participations_sync(touched)
     return lesson

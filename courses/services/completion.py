@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from courses.models import Cycle, Enrollment, Lesson
 from courses.selectors import enrollments_with_absences
 from courses.services.cycles import _lock_cycle
+from courses.services.participation import enrollment_exit
+from school.choices import ExitReason
 from school.errors import ConflictError
 
 
@@ -52,6 +54,12 @@ def cycle_complete(*, cycle: Cycle, today: dt.date | None = None) -> dict[str, i
             enrollment.withdrawal_reason = _("Missed more than the absence limit.")
             summary["over_absence_limit"] += 1
         enrollment.save(update_fields=["status", "entry_date", "exit_date", "withdrawal_reason"])
+        enrollment_exit(
+            enrollment,
+            reason=ExitReason.COMPLETED
+            if enrollment.status == Enrollment.Status.COMPLETED
+            else ExitReason.OVER_ABSENCE_LIMIT,
+        )
     summary["waitlist_closed"] = cycle.enrollments.filter(
         status=Enrollment.Status.WAITLISTED
     ).update(

@@ -15,7 +15,8 @@ from courses.calendar import Slot
 from courses.models import Cycle, Enrollment, Level, TimetableSlot
 from courses.services.lessons import lessons_regenerate
 from courses.services.timetable import timetable_validate
-from school.models import Room, School, Teacher, Venue
+from school.models import Operation, Room, School, Teacher, Venue
+from school.services import participation as participations
 
 
 def _check_cycle(cycle: Cycle) -> None:
@@ -78,6 +79,7 @@ def cycle_create(
     timetable: Sequence[Slot] = (),
     section: str = "",
     absence_limit_percent: Decimal | None = None,
+    operation: Operation | None = None,
 ) -> Cycle:
     _check_same_school(school, venue, room, teachers)
     timetable_validate(timetable)
@@ -93,7 +95,10 @@ def cycle_create(
         room=room,
         section=section,
         absence_limit_percent=absence_limit_percent,
+        operation=operation or participations.operation_for(school, starts_on),
     )
+    if cycle.operation.school_id != school.pk:  # type: ignore[union-attr]
+        raise ValidationError({"operation": _("That operation is not in this school.")})
     _check_cycle(cycle)
     cycle.save()
     cycle.teachers.set(teachers)
@@ -103,7 +108,7 @@ def cycle_create(
 
 CYCLE_FIELDS = {
     "code", "level", "section", "starts_on", "ends_on", "capacity", "total_hours", "venue", "room",
-    "absence_limit_percent",
+    "absence_limit_percent", "operation",
 }  # fmt: skip
 
 
@@ -129,6 +134,10 @@ def cycle_update(
     old_dates = (cycle.starts_on, cycle.ends_on)
     for name, value in fields.items():
         setattr(cycle, name, value)
+    if "operation" in fields and (
+        cycle.operation is None or cycle.operation.school_id != cycle.school_id
+    ):
+        raise ValidationError({"operation": _("That operation is not in this school.")})
     if "venue" in fields or "room" in fields or teachers is not None:
         _check_same_school(cycle.school, cycle.venue, cycle.room, teachers or [])
     if "capacity" in fields:

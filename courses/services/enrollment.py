@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 from courses import notices
 from courses.models import Cycle, Enrollment
 from courses.services.cycles import _lock_cycle
+from courses.services.participation import enrollment_exit
 from courses.services.placement import _has_prerequisite
+from school.choices import ExitReason
 from school.errors import ConflictError
 from school.models import Student
 
@@ -115,13 +117,19 @@ def _promote(enrollment: Enrollment) -> Enrollment:
 
 @transaction.atomic
 def enrollment_withdraw(
-    *, enrollment: Enrollment, reason: str, today: dt.date | None = None
+    *,
+    enrollment: Enrollment,
+    reason: str,
+    today: dt.date | None = None,
+    exit_reason: str = ExitReason.WITHDREW,
 ) -> Enrollment:
     """Withdraw a student with a reason.
 
     1. Lock the cycle, then re-read the enrollment under the lock.
     2. Record the reason and the exit date; leave the waitlist if waiting.
-    3. A freed seat goes to the first on the waitlist, who is told.
+    3. A student who had entered exits their participation (``exit_reason``: withdrew,
+       moved, found work ...).
+    4. A freed seat goes to the first on the waitlist, who is told.
     """
     reason = (reason or "").strip()
     if not reason:
@@ -143,6 +151,7 @@ def enrollment_withdraw(
     if enrollment.entry_date is not None:
         enrollment.exit_date = max(today, enrollment.entry_date)
     enrollment.save()
+    enrollment_exit(enrollment, reason=exit_reason)
     if position is not None:
         _close_waitlist_gap(cycle, position)
     if was_enrolled and cycle.ends_on >= today:

@@ -6,6 +6,14 @@ migrations name ``school.models.validate_time_zone``, ``default_language`` and
 """
 
 from school.models.access import CalendarFeed, SignInLink
+from school.models.participation import (
+    EntryAnswers,
+    EntrySpecialCategory,
+    Exit,
+    FollowUp,
+    Operation,
+    Participation,
+)
 from school.models.people import EU_MEMBER_STATES, Student, Teacher, User, default_language
 from school.models.privacy import RetentionPeriod, SpecialCategoryData, SpecialCategoryRead
 from school.models.reports import Report, report_upload_to
@@ -14,6 +22,12 @@ from school.models.schools import Room, School, Venue, percent_validators, valid
 __all__ = [
     "EU_MEMBER_STATES",
     "CalendarFeed",
+    "EntryAnswers",
+    "EntrySpecialCategory",
+    "Exit",
+    "FollowUp",
+    "Operation",
+    "Participation",
     "Report",
     "RetentionPeriod",
     "Room",

@@ -160,7 +160,9 @@ def test_roster_put_and_get_run_a_fixed_number_of_queries(
         client.get(url)
     # 1 lesson in scope, 2 lock the lesson, 3 enrollments of the cycle, 4 existing marks,
     # 5 insert marks, 6 insert their history, 7 students still unmarked, 8 lesson held with
-    # topic and teacher, 9 entry dates, 10 the roster for the answer; plus the savepoint pair
+    # topic and teacher, 9 entry dates, 10 the first and latest entry per operation, 11 their
+    # participations, 12 the new participations, 13 those to freeze entry answers for (the
+    # first entry only), 14 the roster for the answer; plus the savepoint pair
     # of the test's transaction (BEGIN and COMMIT in production, which are not counted).
     statuses = ["present", "late", "absent", "excused"]
     payload = [
@@ -171,13 +173,15 @@ def test_roster_put_and_get_run_a_fixed_number_of_queries(
     extra = insert_batches(Attendance, students) + insert_batches(
         Attendance.history.model, students
     )
-    with django_assert_num_queries(12 + extra - 2) as captured:
+    with django_assert_num_queries(16 + extra - 2) as captured:
         assert client.put(url, payload, format="json").status_code == 200
     statements = [
         q for q in captured.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))
     ]
-    assert len(statements) == 10 + extra - 2
-    # A correction: changed marks are updated (one statement) with their history (one more).
+    assert len(statements) == 14 + extra - 2
+    # A correction: changed marks are updated (one statement) with their history (one more);
+    # the five now present enter: entries and participations read (two), the new participations
+    # inserted and read back (two).
     payload[:5] = [{"enrollment": p["enrollment"], "status": "present"} for p in payload[:5]]
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(16):
         assert client.put(url, payload, format="json").status_code == 200
