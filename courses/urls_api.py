@@ -1,9 +1,11 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from courses.api.closures import ClosureViewSet
 from courses.api.cycles import CycleViewSet
 from courses.api.enrollments import EnrollmentViewSet, PlacementViewSet
 from courses.api.lessons import LessonViewSet
+from courses.api.questionnaires import ParticipationQuestionnaireView
 from courses.api.reports import ReportViewSet
 from courses.api.students import StudentViewSet
 
@@ -16,4 +18,11 @@ router.register("placements", PlacementViewSet, basename="placement")
 router.register("closures", ClosureViewSet, basename="closure")
 router.register("reports", ReportViewSet, basename="report")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path(
+        "participations/<int:pk>/questionnaires/",
+        ParticipationQuestionnaireView.as_view(),
+        name="participation-questionnaires",
+    ),
+]

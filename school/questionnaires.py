@@ -242,9 +242,7 @@ FOLLOW_UP_FORM = QuestionnaireForm(
     ),
 )
 
-FORMS: dict[str, QuestionnaireForm] = {
-    q.kind: q for q in (ENTRY_FORM, EXIT_FORM, FOLLOW_UP_FORM)
-}
+FORMS: dict[str, QuestionnaireForm] = {q.kind: q for q in (ENTRY_FORM, EXIT_FORM, FOLLOW_UP_FORM)}
 
 KIND_LABELS: dict[str, Promise] = {
     ENTRY: _("entry"),

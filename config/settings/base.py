@@ -235,7 +235,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"AnswerEnum": "school.choices.Answer"},
+    "ENUM_NAME_OVERRIDES": {
+        "AnswerEnum": "school.choices.Answer",
+        "QuestionnaireKindEnum": "school.models.questionnaires.QuestionnaireKind",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "school.api.schema.add_error_responses",

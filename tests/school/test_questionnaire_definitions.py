@@ -7,8 +7,8 @@ from school.questionnaires import (
     ENTRY,
     EXIT,
     FOLLOW_UP,
-    PREFER_NOT_TO_SAY,
     FORMS,
+    PREFER_NOT_TO_SAY,
     answers_clean,
 )
 

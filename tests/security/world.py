@@ -18,6 +18,7 @@ from exams.models import ExamRegistration
 from exams.services import exam_result_record
 from notifications.models import Notification
 from school.models import Report, School, User
+from school.services.participation import participation_for
 from tests.factories import (
     CycleFactory,
     EnrollmentFactory,
@@ -75,6 +76,7 @@ def _class(school: School, teacher: Any, student_user: User | None, n: int) -> d
     report.file.save(f"world-{school.pk}-{n}.xlsx", ContentFile(b"a workbook"), save=False)
     report.save()
     return {
+        "participation": participation_for(student, cycle.operation),
         "report": report,
         "student": student,
         "cycle": cycle,
