@@ -31,6 +31,7 @@ from school.models import (
 )
 from school.models.participation import EXIT_ANSWER_DAYS
 from school.services import sign_in_link_create
+from school.services.participation import participation_for
 from school.services.questionnaires import student_account_ensure
 
 # An entry questionnaire stays open this many days after it is first sent; an exit one this
@@ -226,8 +227,6 @@ def questionnaires_send_to_cycle(
         .select_related("student")
         .order_by("student__last_name", "student__first_name", "pk")
     )
-    from school.services.participation import participation_for
-
     sent, skipped = 0, []
     for enrollment in enrollments:
         participation = participation_for(enrollment.student, cycle.operation)  # type: ignore[arg-type]
@@ -306,3 +305,35 @@ def follow_ups_send(*, today: dt.date | None = None) -> int:
             continue
         sent += 1
     return sent
+
+
+def _send_when_possible(
+    *, participation: Participation, kind: str, exit: Exit | None = None
+) -> bool:
+    """Send a questionnaire as part of another change (an enrollment, a leaving): when it does
+    not apply or the student cannot be reached, the change goes on and the office sees the
+    questionnaire as not sent (and types in a paper form)."""
+    try:
+        with transaction.atomic():
+            questionnaire_send(participation=participation, kind=kind, exit=exit)
+    except ConflictError:
+        return False
+    return True
+
+
+def entry_questionnaire_on_enrollment(enrollment: Enrollment) -> bool:
+    """A student who takes a seat in a cycle of an operation is sent its entry questionnaire
+    (once: not again once answered)."""
+    operation = enrollment.cycle.operation
+    if operation is None or enrollment.status != Enrollment.Status.ENROLLED:
+        return False
+    participation = participation_for(enrollment.student, operation)
+    return _send_when_possible(participation=participation, kind=QuestionnaireKind.ENTRY)
+
+
+def exit_questionnaire_on_leaving(exit: Exit) -> bool:
+    """A participant who leaves (withdrawn, or the cycle completed) is sent the exit
+    questionnaire about that exit."""
+    return _send_when_possible(
+        participation=exit.participation, kind=QuestionnaireKind.EXIT, exit=exit
+    )

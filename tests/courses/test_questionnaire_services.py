@@ -232,3 +232,37 @@ def test_a_cycle_is_sent_the_entry_questionnaire_and_told_who_was_left_out(schoo
     assert result.sent == 1
     assert [name for name, _why in result.skipped] == [unreachable.student.full_name]
     assert Notification.objects.filter(kind="questionnaire_entry").count() == 1
+
+
+def test_enrolling_sends_the_entry_questionnaire_and_leaving_the_exit_one(school):
+    from courses import services
+
+    cycle = CycleFactory(school=school, code="A1-AUTO", starts_on=ENTERED)
+    student = StudentFactory(school=school, phone="+306900000888", language="uk")
+    with at(ENTERED - dt.timedelta(days=7)):
+        enrollment = services.enrollment_create(student=student, cycle=cycle)
+    entry = Questionnaire.objects.get(participation__student=student)
+    assert (entry.kind, entry.times_sent) == ("entry", 1)
+    assert Notification.objects.get(kind="questionnaire_entry").language == "uk"
+    enrollment.entry_date = ENTERED
+    enrollment.save()
+    participation_entered(
+        student=student, operation=cycle.operation, first_entry=ENTERED, last_entry=ENTERED
+    )
+    with at(LEFT):
+        services.enrollment_withdraw(enrollment=enrollment, reason="Moved to Patras")
+    exit_questionnaire = Questionnaire.objects.get(kind="exit")
+    assert exit_questionnaire.exit.date == LEFT
+    assert exit_questionnaire.closes_on == LEFT + dt.timedelta(days=28)
+    assert Notification.objects.filter(kind="questionnaire_exit").count() == 1
+
+
+def test_a_student_who_cannot_be_reached_is_still_enrolled(school):
+    from courses import services
+
+    cycle = CycleFactory(school=school, starts_on=ENTERED)
+    student = StudentFactory(school=school, phone="", email="")
+    with at(ENTERED):
+        enrollment = services.enrollment_create(student=student, cycle=cycle)
+    assert enrollment.status == "enrolled"
+    assert not Notification.objects.exists()
