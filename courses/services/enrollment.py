@@ -13,8 +13,8 @@ from courses import notices
 from courses.models import Cycle, Enrollment
 from courses.services.cycles import _lock_cycle
 from courses.services.participation import enrollment_exit
-from courses.services.questionnaires import entry_questionnaire_on_enrollment
 from courses.services.placement import _has_prerequisite
+from courses.services.questionnaires import entry_questionnaire_on_enrollment
 from school.choices import ExitReason
 from school.errors import ConflictError
 from school.models import Student
