@@ -1,6 +1,9 @@
 """What the office sees of a cycle's questionnaires."""
 
+import datetime as dt
 from dataclasses import dataclass
+
+from django.db.models import QuerySet
 
 from courses.models import Cycle, Enrollment
 from school.models import Participation, Questionnaire, QuestionnaireKind, Student
@@ -70,3 +73,13 @@ def cycle_questionnaires(*, cycle_id: int, school_id: int) -> CycleQuestionnaire
         for enrollment in enrollments
     ]
     return CycleQuestionnaires(cycle=cycle, rows=rows)
+
+
+def open_questionnaires(*, student: Student, today: dt.date) -> QuerySet[Questionnaire]:
+    """The student's questionnaires sent to them and still open, the soonest to close first."""
+    return Questionnaire.objects.filter(
+        participation__student=student,
+        sent_on__isnull=False,
+        answered_at__isnull=True,
+        closes_on__gte=today,
+    ).order_by("closes_on", "pk")
