@@ -168,6 +168,7 @@ def questionnaire_send(
     by: User | None = None,
     base_url: str | None = None,
     exit: Exit | None = None,
+    today: dt.date | None = None,
 ) -> Questionnaire:
     """Send the participant the link to their questionnaire of ``kind`` by SMS or e-mail, in
     their language (again, if it was sent before).
@@ -183,7 +184,7 @@ def questionnaire_send(
         .select_related("student__school", "operation")
         .get(pk=participation.pk)
     )
-    today = participation.student.school.today()
+    today = today or participation.student.school.today()
     questionnaire = questionnaire_due(
         participation=participation, kind=kind, today=today, exit=exit
     )
@@ -211,7 +212,7 @@ class CycleSending:
 
 
 def questionnaires_send_to_cycle(
-    *, cycle: Cycle, kind: str, by: User | None = None
+    *, cycle: Cycle, kind: str, by: User | None = None, today: dt.date | None = None
 ) -> CycleSending:
     """Send the questionnaire of ``kind`` to every student of the cycle it applies to (entry:
     those enrolled; exit and follow-up: those who left); the others are listed with why."""
@@ -231,7 +232,7 @@ def questionnaires_send_to_cycle(
     for enrollment in enrollments:
         participation = participation_for(enrollment.student, cycle.operation)  # type: ignore[arg-type]
         try:
-            questionnaire_send(participation=participation, kind=kind, by=by)
+            questionnaire_send(participation=participation, kind=kind, by=by, today=today)
         except ConflictError as error:
             skipped.append((enrollment.student.full_name, error.message))
         else:

@@ -41,6 +41,7 @@ def questionnaire_answer(
     source: str = AnswerSource.PARTICIPANT,
     answered_on: dt.date | None = None,
     by: User | None = None,
+    today: dt.date | None = None,
 ) -> Questionnaire:
     """Keep a questionnaire's answers.
 
@@ -59,7 +60,7 @@ def questionnaire_answer(
         .get(pk=questionnaire.pk)
     )
     school = questionnaire.participation.operation.school
-    today = school.today()
+    today = today or school.today()
     answered_on = answered_on or today
     if questionnaire.answered:
         raise ConflictError(_("This questionnaire is answered already."))
