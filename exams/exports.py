@@ -5,13 +5,13 @@ Streamed: participants are read in chunks ordered by student and written as they
 indicator counts are kept as running totals of the very flags written on each row.
 """
 
+import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 from django.db.models import (
-    Case,
-    CharField,
     Count,
     DecimalField,
     OuterRef,
@@ -20,123 +20,216 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.chart import BarChart, Reference
 
-from courses.exports import Grouped, percent, period_lessons
-from courses.models import Attendance, Enrollment
+from courses.exports import percent, period_lessons
+from courses.models import Attendance, Cycle, Enrollment
 from courses.selectors import ATTENDED
 from exams.models import ExamRegistration, ExamResult, ExamRound
-from school.choices import Gender, LabourMarketStatus, ProgrammePeriod
+from school.choices import ExitReason, Gender, LabourMarketStatus, ProgrammePeriod
 from school.indicators import (
+    GENDERS,
     INDICATORS,
+    LONGER_TERM,
+    OUTPUT,
+    RESULT,
     Context,
     Participant,
     Tally,
     flags_of,
+    period_kinds,
 )
-from school.models import Student
+from school.models import Exit, Operation, Participation, Student
 from school.reports import Progress, ReportKind, ReportRequest, report_kind_register
 from school.services import special_category_reads_record
 from school.spreadsheets import TITLE, StreamedSheet, StreamedWorkbook
 
 CHUNK = 2000
-STUDENT_FIELDS = [
+ENTRY_FIELDS = [
     "gender", "date_of_birth", "nationality", "labour_market_status", "unemployed_months",
     "isced_level", "household_jobless", "household_dependent_children", "household_single_adult",
-    "foreign_background", "other_disadvantage", "homeless", "rural_area", "exit_in_education",
-    "exit_employed", "exit_job_searching", "qualification_gained_on",
+    "foreign_background", "other_disadvantage", "homeless", "rural_area",
 ]  # fmt: skip
 SPECIAL_FIELDS = ["minority", "disability"]
-ENROLLMENT_FIELDS = ["cycle__code", "status", "entry_date", "exit_date", "hours", "certificate"]
+NOT_COLLECTED = gettext_lazy("not collected")
 
 
 # -- ESF participants --------------------------------------------------------------------------
 
 
-def entered_by_the_end(request: ReportRequest) -> QuerySet[Enrollment]:
-    enrollments = Enrollment.objects.filter(
-        cycle__school=request.school, entry_date__isnull=False, entry_date__lte=request.end
+def report_operation(request: ReportRequest) -> Operation | None:
+    """The operation the report is about: the cycle's, else the school's latest begun by the
+    end of the period (else its first)."""
+    if request.cycle_code:
+        cycle = (
+            Cycle.objects.filter(school=request.school, code=request.cycle_code)
+            .select_related("operation")
+            .first()
+        )
+        return cycle.operation if cycle is not None else None
+    operations = Operation.objects.filter(school=request.school)
+    return (
+        operations.filter(starts_on__lte=request.end).order_by("-starts_on", "-pk").first()
+        or operations.order_by("starts_on", "pk").first()
+    )
+
+
+def entered_by_the_end(request: ReportRequest, operation: Operation) -> QuerySet[Participation]:
+    participations = Participation.objects.filter(
+        operation=operation, entry_date__isnull=False, entry_date__lte=request.end
     )
     if request.cycle_code:
-        enrollments = enrollments.filter(cycle__code=request.cycle_code)
-    return enrollments
+        participations = participations.filter(
+            student__enrollments__cycle__code=request.cycle_code,
+            student__enrollments__cycle__school=request.school,
+        )
+    return participations
 
 
-def enrollment_rows(request: ReportRequest) -> Iterator[tuple]:
-    """Every enrollment that entered by the end of the period, with its student's participant
-    record (special-category fields only when allowed), hours attended in the period and the
-    first certificate's number, ordered by student."""
-    enrollments = entered_by_the_end(request)
+def _batches(rows: Iterator[tuple], size: int) -> Iterator[list[tuple]]:
+    while batch := list(islice(rows, size)):
+        yield batch
+
+
+def participants(request: ReportRequest, operation: Operation) -> Iterator[Participant]:
+    """Every participant of the operation who entered by the end of the period, with their
+    frozen entry answers (special-category ones only when allowed), the exit that counts with
+    its answers, the follow-up, and their cycles and hours in the period; read in chunks, a
+    fixed number of queries per chunk."""
+    names = [*ENTRY_FIELDS, *(SPECIAL_FIELDS if request.special_category else [])]
+    fields = [f"entry_answers__{name}" for name in ENTRY_FIELDS]
+    if request.special_category:
+        fields += [f"entry_special_category__{name}" for name in SPECIAL_FIELDS]
+    rows = (
+        entered_by_the_end(request, operation)
+        .order_by("student_id")
+        .values_list(
+            "pk", "student_id", "entry_date", "last_entry_date", "entry_answers__pk",
+            "student__gender", "student__date_of_birth", "student__nationality",
+            "student__qualification_gained_on", *fields,
+        )
+        .distinct()
+        .iterator(chunk_size=CHUNK)
+    )  # fmt: skip
+    for batch in _batches(rows, CHUNK):
+        ids = [row[0] for row in batch]
+        exits = _last_exits(ids)
+        students = [row[1] for row in batch]
+        cycles = _cycles(request, operation, students)
+        certificates = _certificates([row[1] for row in batch if row[8] is not None])
+        for row in batch:
+            (
+                pk,
+                student_id,
+                entry,
+                last_entry,
+                answers_pk,
+                gender,
+                born,
+                nationality,
+                gained,
+                *values,
+            ) = row
+            participant = Participant(id=student_id, entry_date=entry)
+            if answers_pk is not None:
+                participant.has_entry_answers = True
+                for name, value in zip(names, values, strict=True):
+                    setattr(participant, name, value if value is not None else _blank(name))
+            else:
+                # Who they are is on their record; no answer is guessed.
+                participant.gender, participant.date_of_birth = gender, born
+                participant.nationality = nationality or ""
+            participant.qualification_gained_on = gained
+            exit_ = exits.get(pk)
+            if exit_ is not None and (last_entry is None or exit_[0] >= last_entry):
+                (
+                    participant.exit_date, participant.exit_reason,
+                    participant.exit_answered_on, participant.exit_in_education,
+                    participant.exit_employed, participant.exit_job_searching,
+                    participant.follow_up_answered_on, participant.follow_up_employed,
+                    participant.follow_up_improved,
+                ) = exit_  # fmt: skip
+                participant.follow_up_due = operation.follow_up_due(exit_[0])
+                answered = participant.follow_up_answered_on
+                participant.follow_up_in_window = answered is not None and (
+                    abs((answered - participant.follow_up_due).days)
+                    <= operation.follow_up_window_days
+                )
+            participant.cycles, participant.hours = cycles.get(student_id, ([], Decimal(0)))
+            participant.certificate_number = certificates.get(student_id, "")
+            yield participant
+
+
+def _blank(name: str) -> Any:
+    return (
+        None if name in ("date_of_birth", "unemployed_months", "isced_level", "rural_area") else ""
+    )
+
+
+def _last_exits(participation_ids: list[int]) -> dict[int, tuple]:
+    """Each participation's last exit with its answers and its follow-up."""
+    last: dict[int, tuple] = {}
+    for participation_id, *values in (
+        Exit.objects.filter(participation_id__in=participation_ids)
+        .order_by("participation_id", "date")
+        .values_list(
+            "participation_id", "date", "reason", "answered_on", "in_education", "employed",
+            "job_searching", "follow_up__answered_on", "follow_up__employed",
+            "follow_up__improved_situation",
+        )
+    ):  # fmt: skip
+        last[participation_id] = tuple(values)
+    return last
+
+
+def _cycles(
+    request: ReportRequest, operation: Operation, students: list[int]
+) -> dict[int, tuple[list[str], Decimal]]:
+    """Each student's cycles of the operation (entered) and hours attended in the period."""
+    enrollments = Enrollment.objects.filter(
+        student_id__in=students, cycle__operation=operation, entry_date__isnull=False
+    )
     attended = Attendance.objects.filter(
         period_lessons(request, "lesson__", scoped=False),
         enrollment=OuterRef("pk"),
         status__in=ATTENDED,
     )
-    certificate = (
-        ExamResult.objects.filter(registration__student=OuterRef("student_id"), passed=True)
-        .order_by("registration__exam_round__exam_date", "pk")
-        .values("certificate_number")[:1]
-    )
-    fields = [f"student__{name}" for name in STUDENT_FIELDS]
-    if request.special_category:
-        fields += [f"student__special_category__{name}" for name in SPECIAL_FIELDS]
-    return (
+    found: dict[int, tuple[list[str], Decimal]] = {}
+    for student_id, code, hours in (
         enrollments.annotate(
-            # A subquery per enrollment (its own marks, by index): grouping by the twenty
-            # columns of the participant record instead was slower.
             hours=Coalesce(
                 Subquery(
                     attended.values("enrollment").annotate(h=Sum("lesson__hours")).values("h")[:1]
                 ),
                 Value(Decimal(0)),
                 output_field=DecimalField(max_digits=8, decimal_places=2),
-            ),
-            # Looked up only for those with a qualification (a CASE skips the subquery).
-            certificate=Case(
-                When(student__qualification_gained_on__isnull=False, then=Subquery(certificate)),
-                default=Value(None),
-                output_field=CharField(),
-            ),
+            )
         )
         .order_by("student_id", "entry_date", "pk")
-        .values_list("student_id", *fields, *ENROLLMENT_FIELDS)
-        .iterator(chunk_size=CHUNK)
-    )
+        .values_list("student_id", "cycle__code", "hours")
+    ):
+        codes, total = found.get(student_id, ([], Decimal(0)))
+        codes.append(code)
+        found[student_id] = (codes, total + hours)
+    return found
 
 
-def participants(request: ReportRequest, rows: Iterator[tuple]) -> Iterator[Participant]:
-    """One participant per student however often they re-entered: the first entry, the last
-    exit (none while an enrollment is open), in the period when they entered by its end and
-    had not left before its start."""
-    names = ["id", *STUDENT_FIELDS, *(SPECIAL_FIELDS if request.special_category else [])]
-    grouped = Grouped(rows)
-    while grouped.next is not None:
-        group = grouped.take(grouped.next[0])
-        record: dict[str, Any] = dict(zip(names, group[0], strict=False))
-        for name in SPECIAL_FIELDS:  # no special-category row: not asked
-            if name in record and record[name] is None:
-                record[name] = ""
-        participant = Participant(**record)
-        tail = [row[len(names) :] for row in group]
-        exits = [exit_date for _code, _status, _entry, exit_date, _hours, _cert in tail]
-        participant.entry_date = tail[0][2]
-        participant.exit_date = None if None in exits else max(exits)
-        if participant.exit_date is not None and participant.exit_date < request.start:
-            continue
-        if participant.exit_date is not None and participant.exit_date > request.end:
-            participant.exit_date = None  # still in at the end of the period
-        participant.cycles = [code for code, *_rest in tail]
-        participant.hours = sum((hours for *_rest, hours, _cert in tail), Decimal(0))
-        participant.completed = any(
-            status == Enrollment.Status.COMPLETED for _c, status, *_r in tail
-        )
-        participant.certificate_number = tail[0][5] or ""
-        yield participant
+def _certificates(students: list[int]) -> dict[int, str]:
+    """The first certificate's number of each student who gained one."""
+    if not students:
+        return {}
+    first: dict[int, str] = {}
+    for student_id, number in (
+        ExamResult.objects.filter(registration__student_id__in=students, passed=True)
+        .order_by("registration__student_id", "-registration__exam_round__exam_date", "-pk")
+        .values_list("registration__student_id", "certificate_number")
+    ):
+        first[student_id] = number or ""
+    return first
 
 
 class SpecialCategoryReads:
@@ -169,8 +262,14 @@ class SpecialCategoryReads:
 
 
 def esf_participants(request: ReportRequest, book: StreamedWorkbook, progress: Progress) -> None:
+    """Participants: one row per participant counted in the period (entered, left, or six
+    months after leaving). Indicators: each indicator over the group it counts, for the period
+    and cumulative since the operation began, with a check that the counts add up. Missing
+    data: who lacks entry answers, exit answers on time, or a follow-up."""
     school = request.school
-    indicators = INDICATORS[school.programme_period]
+    operation = report_operation(request)
+    period = operation.programme_period if operation else school.programme_period
+    indicators = INDICATORS[period]
     shown = [
         i
         for i in indicators
@@ -180,99 +279,168 @@ def esf_participants(request: ReportRequest, book: StreamedWorkbook, progress: P
     # Translated once, not for every row (tens of thousands of them).
     genders = {code: str(label) for code, label in Gender.choices}
     statuses = {code: str(label) for code, label in LabourMarketStatus.choices}
-    yes, no = _("yes"), _("no")
+    reasons = {code: str(label) for code, label in ExitReason.choices}
+    yes, no, not_collected = _("yes"), _("no"), str(NOT_COLLECTED)
+    code = operation.code if operation else ""
 
     sheet = book.sheet(_("Participants"))
     headings = [
-        _("Operation code"), _("Participant id"), _("Entry date"), _("Exit date"), _("Gender"),
-        _("Age at entry"), _("Labour-market status"), _("Months unemployed"), _("ISCED level"),
+        _("Operation code"), _("Participant id"), _("Entry date"), _("Exit date"),
+        _("Exit reason"), _("Gender"), _("Age at entry"), _("Labour-market status"),
+        _("Months unemployed"), _("ISCED level"),
         *([_("Minority"), _("Disability")] if request.special_category else []),
         *[i.code for i in shown],
+        _("Entered in the period"), _("Left in the period"), _("Six months after leaving in the period"),
         _("Cycles"), _("Hours attended"), _("Completed"), _("Certificate gained on"),
         _("Certificate number"),
     ]  # fmt: skip
-    sheet.widths([14, 12, 12, 12, 12, 8, 26, 8, 8] + [8] * (len(headings) - 9))
+    sheet.widths([14, 12, 12, 12, 14, 12, 8, 26, 8, 8] + [8] * (len(headings) - 10))
     sheet.freeze("C2")
     sheet.styled(headings, wrap=True)
     indicator_sheet = book.sheet(_("Indicators"))
+    missing_sheet = book.sheet(_("Missing data"))
+    missing_sheet.widths([12, 12, 30, 50])
+    missing_sheet.styled(
+        [_("Participant id"), _("Entry date"), _("Cycles"), _("Missing")], wrap=True
+    )
 
-    tally = Tally(indicators)
+    tally, cumulative = Tally(indicators), Tally(indicators)
     reads = SpecialCategoryReads(request)
-    total = entered_by_the_end(request).count() or 1
-    seen = 0
-    for participant in participants(request, enrollment_rows(request)):
+    total = (entered_by_the_end(request, operation).count() if operation else 0) or 1
+    seen = rows = 0
+    result_kinds = {i.code: i.kind for i in shown}
+    for participant in participants(request, operation) if operation else iter(()):
+        seen += 1
+        if seen % 1000 == 0:
+            progress(seen * 95 // total)
         flags = flags_of(participant, indicators, context, special=request.special_category)
+        cumulative.add(participant, flags, period_kinds(participant, dt.date.min, request.end))
+        kinds = period_kinds(participant, request.start, request.end)
+        if not kinds:
+            continue
+        rows += 1
         if participant.minority or participant.disability:
             reads.add(participant.id)
-        tally.add(participant, flags)
+        tally.add(participant, flags, kinds)
+        left = RESULT in kinds or LONGER_TERM in kinds
         gained = participant.qualification_gained_on
+        cells = []
+        for indicator in shown:
+            flag = flags[indicator.code]
+            if flag is None and result_kinds[indicator.code] != OUTPUT and left:
+                flag = not_collected
+            cells.append(flag)
+        exit_date = (
+            participant.exit_date
+            if participant.exit_date and participant.exit_date <= request.end
+            else None
+        )
         sheet.append([
-            school.operation_code, participant.id, participant.entry_date, participant.exit_date,
-            str(genders.get(participant.gender, participant.gender)), participant.age_at_entry,
+            code, participant.id, participant.entry_date, exit_date,
+            reasons.get(participant.exit_reason, "") if exit_date else None,
+            genders.get(participant.gender, participant.gender), participant.age_at_entry,
             statuses.get(participant.labour_market_status, ""), participant.unemployed_months,
             participant.isced_level,
             *([participant.minority, participant.disability] if request.special_category else []),
-            *[flags[i.code] for i in shown],
-            ", ".join(participant.cycles), participant.hours, yes if participant.completed else no,
+            *cells,
+            yes if OUTPUT in kinds else no, yes if RESULT in kinds else no,
+            yes if LONGER_TERM in kinds else no,
+            ", ".join(participant.cycles), participant.hours,
+            yes if participant.completed_by(request.end) else no,
             gained if gained and gained <= request.end else None,
             participant.certificate_number if gained and gained <= request.end else None,
         ])  # fmt: skip
-        seen += len(participant.cycles)
-        if seen % 1000 < len(participant.cycles):
-            progress(seen * 95 // total)
+        _missing_rows(missing_sheet, participant, kinds)
     reads.flush()
-    if not sum(tally.participants.values()):
+    if not rows:
         sheet.append([_("No participant in this period (%(start)s to %(end)s).") % {
             "start": request.start, "end": request.end}])  # fmt: skip
-    _indicator_sheet(indicator_sheet, request, tally, shown)
+    _indicator_sheet(indicator_sheet, request, operation, tally, cumulative, shown)
+
+
+def _missing_rows(sheet: StreamedSheet, participant: Participant, kinds: set[str]) -> None:
+    missing = []
+    if OUTPUT in kinds and not participant.has_entry_answers:
+        missing.append(_("entry answers"))
+    if RESULT in kinds and not participant.exit_answers_count:
+        missing.append(
+            _("exit answers (given late)") if participant.exit_answered_on else _("exit answers")
+        )
+    if LONGER_TERM in kinds and not participant.follow_up_in_window:
+        missing.append(_("six-month follow-up"))
+    if missing:
+        sheet.append([
+            participant.id, participant.entry_date, ", ".join(participant.cycles),
+            ", ".join(str(m) for m in missing),
+        ])  # fmt: skip
 
 
 def _indicator_sheet(
-    sheet: StreamedSheet, request: ReportRequest, tally: Tally, shown: list[Any]
+    sheet: StreamedSheet,
+    request: ReportRequest,
+    operation: Operation | None,
+    tally: Tally,
+    cumulative: Tally,
+    shown: list[Any],
 ) -> None:
     school = request.school
-    sheet.widths([10, 60, 9, 9, 9, 11, 11, 10, 12, 40])
+    period = operation.programme_period if operation else school.programme_period
+    sheet.widths([10, 60, 9, 9, 9, 11, 11, 10, 12, 12, 12, 8, 40])
     sheet.styled([_("ESF participant indicators")], font=TITLE)
     sheet.append([_("School"), school.name])
-    sheet.append([_("Operation code"), school.operation_code])
-    sheet.append([_("Programme period"), str(ProgrammePeriod(school.programme_period).label)])
+    sheet.append([_("Operation code"), operation.code if operation else _("none")])
+    sheet.append([_("Programme period"), str(ProgrammePeriod(period).label)])
+    if operation is not None:
+        sheet.append([_("Operation began on"), operation.starts_on])
     sheet.append([_("Period"), request.start, request.end])
     sheet.append([_("Cycle"), request.cycle_code or _("all")])
     sheet.append([])
     sheet.styled([
         _("Code"), _("Indicator"), _("Total"), _("Women"), _("Men"), _("Non-binary"),
-        _("Gender not stated"), _("Declined to answer"), _("Not answered or not applicable"), _("Note"),
+        _("Gender not stated"), _("Declined to answer"), _("Unknown or not collected"),
+        _("Cumulative since the operation began"), _("Counted over"), _("Check"), _("Note"),
     ], wrap=True)  # fmt: skip
-    by_gender = [tally.participants[g] for g in ("female", "male", "other", "undisclosed")]
-    sheet.append([None, _("Participants"), sum(by_gender), *by_gender])
+    groups = {
+        OUTPUT: _("Participants who entered"),
+        RESULT: _("Participants who left"),
+        LONGER_TERM: _("Participants six months after leaving"),
+    }
+    for kind, label in groups.items():
+        by_gender = [tally.groups[kind][g] for g in GENDERS]
+        sheet.append([
+            None, label, sum(by_gender), *by_gender, None, None,
+            sum(cumulative.groups[kind].values()),
+        ])  # fmt: skip
     shown_codes = {i.code for i in shown}
     for indicator in tally.indicators:
-        if indicator.rule is None:
-            sheet.append([indicator.code, str(indicator.name), *[None] * 7, str(indicator.note)])
-        elif indicator.code not in shown_codes:
+        if indicator.code not in shown_codes:
             note = _("Special-category data: not included in this report.")
-            sheet.append([indicator.code, str(indicator.name), *[None] * 7, note])
-        else:
-            note = ""
-            if indicator.code in ("CR03", "EECR03") and not school.qualification_counts_as_result:
-                note = _("The school does not count the certificate as a qualification.")
-            elif indicator.code.startswith(("CR", "EECR")):
-                note = _("Taken on exit: only participants who left by the end of the period.")
-            sheet.append([indicator.code, str(indicator.name), *tally.row(indicator.code), note])
+            sheet.append([indicator.code, str(indicator.name), *[None] * 10, note])
+            continue
+        note = ""
+        if indicator.code in ("CR03", "EECR03") and not school.qualification_counts_as_result:
+            note = _("The school does not count the certificate as a qualification.")
+        elif indicator.kind == RESULT:
+            note = _("Answers given within 4 weeks after the exit; later ones are not collected.")
+        elif indicator.kind == LONGER_TERM:
+            note = _("Follow-up answers given around six months after the exit.")
+        adds_up = tally.adds_up(indicator.code) and cumulative.adds_up(indicator.code)
+        sheet.append([
+            indicator.code, str(indicator.name), *tally.row(indicator.code),
+            cumulative.row(indicator.code)[0], str(groups[indicator.kind]),
+            _("yes") if adds_up else _("no"), note,
+        ])  # fmt: skip
     sheet.append([])
-    total = sum(by_gender)
-    codes = (
-        ("CO01", "CO03", "CO05")
-        if school.programme_period == "2014-2020"
-        else ("EECO02", "EECO04", "EECO05")
-    )
+    entrants = sum(tally.groups[OUTPUT].values())
+    codes = ("CO01", "CO03", "CO05") if period == "2014-2020" else ("EECO02", "EECO04", "EECO05")
     statuses = sum(tally.row(code)[0] for code in codes)
+    unknown = tally.row(codes[0])[-1]
     sheet.append([
-        _("Check"), _("Unemployed + inactive + employed = participants"),
-        _("yes") if statuses == total else _("no"), statuses, total,
+        _("Check"), _("Unemployed + inactive + employed + status unknown = entrants"),
+        _("yes") if statuses + unknown == entrants else _("no"), statuses, unknown, entrants,
     ])  # fmt: skip
-    if not total:
-        sheet.append([None, _("No participant in this period.")])
+    if not entrants:
+        sheet.append([None, _("No participant entered in this period.")])
 
 
 # -- exam results ---------------------------------------------------------------------------------

@@ -10,6 +10,10 @@ from django.utils.translation import gettext_lazy as _
 from school.admin_history import ReadableHistoryAdmin
 from school.admin_scoping import SchoolScopedAdmin, register_school_path, register_shared
 from school.models import (
+    EntryAnswers,
+    Exit,
+    Operation,
+    Participation,
     RetentionPeriod,
     Room,
     School,
@@ -35,6 +39,12 @@ for label, path in {
     "school.RetentionPeriod": "school",
     "school.SpecialCategoryRead": "school",
     "school.SpecialCategoryData": "student__school",
+    "school.Operation": "school",
+    "school.Participation": "operation__school",
+    "school.EntryAnswers": "participation__operation__school",
+    "school.EntrySpecialCategory": "participation__operation__school",
+    "school.Exit": "participation__operation__school",
+    "school.FollowUp": "exit__participation__operation__school",
 }.items():
     if path:
         register_school_path(label, path)
@@ -277,3 +287,63 @@ class RetentionPeriodAdmin(SchoolScopedAdmin):
     @admin.display(description=_("kept until"))
     def kept_until(self, obj: RetentionPeriod) -> Any:
         return obj.ends_on
+
+
+@admin.register(Operation)
+class OperationAdmin(SchoolScopedAdmin):
+    """A school's funded operations; each cycle belongs to one."""
+
+    list_display = ["code", "programme_period", "starts_on", "ends_on", "funder"]
+    list_filter = ["programme_period"]
+    search_fields = ["code", "funder"]
+
+
+class EntryAnswersInline(admin.StackedInline):
+    model = EntryAnswers
+    can_delete = False
+    extra = 0
+    max_num = 1
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # frozen: corrected through the service, with a reason
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ExitInline(admin.TabularInline):
+    model = Exit
+    can_delete = False
+    extra = 0
+    fields = [
+        "date", "reason", "answered_on", "source", "in_education", "employed", "job_searching",
+    ]  # fmt: skip
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Participation)
+class ParticipationAdmin(SchoolScopedAdmin):
+    """One student in one operation: read here; answers come from the questionnaires or a
+    paper form, and corrections name their reason."""
+
+    school_path = "operation__school"
+    list_display = ["student", "operation", "entry_date"]
+    list_filter = ["operation"]
+    list_select_related = ["student", "operation"]
+    search_fields = ["student__first_name", "student__last_name"]
+    raw_id_fields = ["student"]
+    inlines = [EntryAnswersInline, ExitInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

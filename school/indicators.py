@@ -4,7 +4,16 @@ One place for each rule: the participants sheet shows each participant's flag an
 indicators sheet counts exactly those flags, so the two cannot disagree.
 
 A flag is ``YES`` (counted), ``NO``, ``DECLINED`` (the participant refused a question the rule
-needs: counted as declined, never guessed) or ``None`` (not asked, or not applicable yet).
+needs: counted as declined, never guessed) or ``None`` (not asked or not collected: unknown,
+never 0).
+
+Counting in a reporting period (DOMAIN.md §2): output indicators count the participants whose
+entry date falls in the period (``entered``), from their entry answers; immediate results the
+participants whose exit falls in it (``left``), from the answers about that exit given within 4
+weeks; longer-term results those whose exit plus 6 months falls in it (``followed_up``), from
+the follow-up answered within its window. A participation's exit is its last one, unless the
+participant re-entered after it (then they have not left). Each participant falls in exactly
+one period for each kind, so two adjacent periods add up to their union.
 """
 
 import datetime as dt
@@ -17,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from school.choices import Answer, ProgrammePeriod
 from school.models import EU_MEMBER_STATES
+from school.models.participation import EXIT_ANSWER_DAYS, exit_answers_late
 
 YES, NO, DECLINED = 1, 0, "declined"
 Flag = int | str | None
@@ -28,34 +38,42 @@ GENDERS = ["female", "male", "other", "undisclosed"]
 
 @dataclass
 class Participant:
-    """One participant's record in the report: the entry form's fields (as of the first
-    entry) with the first entry date and the last exit date over their re-entries."""
+    """One participation in the report: the frozen entry answers (blank when there are none),
+    the exit that counts with its answers, the follow-up, and the student's cycles."""
 
     id: int
-    gender: str
-    date_of_birth: dt.date | None
-    nationality: str
-    labour_market_status: str
-    unemployed_months: int | None
-    isced_level: int | None
-    household_jobless: str
-    household_dependent_children: str
-    household_single_adult: str
-    foreign_background: str
-    other_disadvantage: str
-    homeless: str
-    rural_area: bool | None
-    exit_in_education: bool | None
-    exit_employed: bool | None
-    exit_job_searching: bool | None
-    qualification_gained_on: dt.date | None
+    gender: str = "undisclosed"
+    date_of_birth: dt.date | None = None
+    nationality: str = ""
+    labour_market_status: str = ""
+    unemployed_months: int | None = None
+    isced_level: int | None = None
+    household_jobless: str = ""
+    household_dependent_children: str = ""
+    household_single_adult: str = ""
+    foreign_background: str = ""
+    other_disadvantage: str = ""
+    homeless: str = ""
+    rural_area: bool | None = None
     minority: str = ""
     disability: str = ""
+    has_entry_answers: bool = False
     entry_date: dt.date | None = None
+    # The exit that counts (the last, unless a re-entry followed it) and its answers.
     exit_date: dt.date | None = None
+    exit_reason: str = ""
+    exit_answered_on: dt.date | None = None
+    exit_in_education: bool | None = None
+    exit_employed: bool | None = None
+    exit_job_searching: bool | None = None
+    follow_up_due: dt.date | None = None
+    follow_up_answered_on: dt.date | None = None
+    follow_up_in_window: bool = False
+    follow_up_employed: bool | None = None
+    follow_up_improved: bool | None = None
+    qualification_gained_on: dt.date | None = None
     cycles: list[str] = field(default_factory=list)
     hours: Any = 0
-    completed: bool = False
     certificate_number: str = ""
 
     @property
@@ -68,6 +86,27 @@ class Participant:
     @property
     def third_country_national(self) -> bool | None:
         return None if not self.nationality else self.nationality not in EU_MEMBER_STATES
+
+    @property
+    def exit_answers_count(self) -> bool:
+        """Answered on or after the exit and within 4 weeks of it."""
+        if self.exit_date is None or self.exit_answered_on is None:
+            return False
+        return not exit_answers_late(self.exit_date, self.exit_answered_on)
+
+    def completed_by(self, end: dt.date) -> bool:
+        return (
+            self.exit_reason == "completed" and self.exit_date is not None and self.exit_date <= end
+        )
+
+    def entered(self, start: dt.date, end: dt.date) -> bool:
+        return self.entry_date is not None and start <= self.entry_date <= end
+
+    def left(self, start: dt.date, end: dt.date) -> bool:
+        return self.exit_date is not None and start <= self.exit_date <= end
+
+    def followed_up(self, start: dt.date, end: dt.date) -> bool:
+        return self.follow_up_due is not None and start <= self.follow_up_due <= end
 
 
 def answer(value: str | None) -> Flag:
@@ -120,28 +159,40 @@ def isced(levels: range) -> Callable[["Participant", "Context"], Flag]:
 
 @dataclass(frozen=True)
 class Context:
-    """What a rule needs besides the participant: the end of the period (results are taken on
-    exit, so only from those who left by then) and the school's choice on qualifications."""
+    """What a rule needs besides the participant: the school's choice on qualifications."""
 
     end: dt.date
     qualification_counts: bool
 
 
-def left(p: Participant, c: Context) -> bool:
-    return p.exit_date is not None and p.exit_date <= c.end
-
-
 def on_exit(rule: Callable[[Participant, Context], Flag]) -> Callable[[Participant, Context], Flag]:
+    """A result upon leaving: from the answers about the exit given within 4 weeks of it; else
+    not collected (unknown)."""
+
     def result(p: Participant, c: Context) -> Flag:
-        return rule(p, c) if left(p, c) else None
+        return rule(p, c) if p.exit_answers_count else None
+
+    return result
+
+
+def after_six_months(
+    rule: Callable[[Participant, Context], Flag],
+) -> Callable[[Participant, Context], Flag]:
+    """A longer-term result: from the follow-up answered within its window; else unknown."""
+
+    def result(p: Participant, c: Context) -> Flag:
+        return rule(p, c) if p.follow_up_in_window else None
 
     return result
 
 
 def qualification(p: Participant, c: Context) -> Flag:
-    if not c.qualification_counts:
+    """The certificate, gained by 4 weeks after the exit (our own records: known, never
+    unknown, once the participant has left)."""
+    if not c.qualification_counts or p.exit_date is None:
         return None
-    return boolean(p.qualification_gained_on is not None and p.qualification_gained_on <= c.end)
+    by = p.exit_date + dt.timedelta(EXIT_ANSWER_DAYS)
+    return boolean(p.qualification_gained_on is not None and p.qualification_gained_on <= by)
 
 
 def migrant(p: Participant, c: Context) -> Flag:
@@ -170,6 +221,9 @@ def any_result(p: Participant, c: Context) -> Flag:
     )
 
 
+OUTPUT, RESULT, LONGER_TERM = "output", "result", "longer-term"
+
+
 @dataclass(frozen=True)
 class Indicator:
     code: str
@@ -179,8 +233,17 @@ class Indicator:
     special_category: bool = False
     note: Any = ""
 
+    @property
+    def kind(self) -> str:
+        """Outputs (CO, EECO) count entrants; results (CR01-05, EECR01-04) leavers; longer-term
+        ones (CR06-09, EECR05-06) those whose six months fall in the period."""
+        if self.code.startswith(("CO", "EECO")):
+            return OUTPUT
+        if self.code in ("CR06", "CR07", "CR08", "CR09", "EECR05", "EECR06"):
+            return LONGER_TERM
+        return RESULT
 
-NOT_RECORDED = _("Six-month follow-up: not recorded by the school.")
+
 EVERYONE: Callable[[Participant, Context], Flag] = lambda p, c: YES  # noqa: E731
 
 INDICATORS: dict[str, list[Indicator]] = {
@@ -220,7 +283,7 @@ INDICATORS: dict[str, list[Indicator]] = {
             on_exit(lambda p, c: all_of(status_in(INACTIVE)(p, c), boolean(p.exit_job_searching))),
         ),
         Indicator("CR02", _("In education or training upon leaving"), on_exit(lambda p, c: boolean(p.exit_in_education))),
-        Indicator("CR03", _("Gaining a qualification upon leaving"), on_exit(qualification)),
+        Indicator("CR03", _("Gaining a qualification upon leaving"), qualification),
         Indicator("CR04", _("In employment, including self-employment, upon leaving"), on_exit(lambda p, c: boolean(p.exit_employed))),
         Indicator(
             "CR05",
@@ -228,10 +291,19 @@ INDICATORS: dict[str, list[Indicator]] = {
             on_exit(lambda p, c: all_of(disadvantaged(p, c), any_result(p, c))),
             special_category=True,
         ),
-        Indicator("CR06", _("In employment, including self-employment, six months after leaving"), None, note=NOT_RECORDED),
-        Indicator("CR07", _("With an improved labour-market situation six months after leaving"), None, note=NOT_RECORDED),
-        Indicator("CR08", _("Above 54 in employment six months after leaving"), None, note=NOT_RECORDED),
-        Indicator("CR09", _("Disadvantaged in employment six months after leaving"), None, note=NOT_RECORDED),
+        Indicator("CR06", _("In employment, including self-employment, six months after leaving"), after_six_months(lambda p, c: boolean(p.follow_up_employed))),
+        Indicator("CR07", _("With an improved labour-market situation six months after leaving"), after_six_months(lambda p, c: boolean(p.follow_up_improved))),
+        Indicator(
+            "CR08",
+            _("Above 54 in employment six months after leaving"),
+            after_six_months(lambda p, c: all_of(age(lambda years: years > 54)(p, c), boolean(p.follow_up_employed))),
+        ),
+        Indicator(
+            "CR09",
+            _("Disadvantaged in employment six months after leaving"),
+            after_six_months(lambda p, c: all_of(disadvantaged(p, c), boolean(p.follow_up_employed))),
+            special_category=True,
+        ),
     ],
     ProgrammePeriod.ESF_2021_2027: [
         Indicator("EECO01", _("Total number of participants"), EVERYONE),
@@ -253,30 +325,47 @@ INDICATORS: dict[str, list[Indicator]] = {
         Indicator("EECO17", _("Participants from rural areas"), lambda p, c: boolean(p.rural_area)),
         Indicator("EECR01", _("Participants engaged in job searching upon leaving"), on_exit(lambda p, c: boolean(p.exit_job_searching))),
         Indicator("EECR02", _("Participants in education or training upon leaving"), on_exit(lambda p, c: boolean(p.exit_in_education))),
-        Indicator("EECR03", _("Participants gaining a qualification upon leaving"), on_exit(qualification)),
+        Indicator("EECR03", _("Participants gaining a qualification upon leaving"), qualification),
         Indicator("EECR04", _("Participants in employment, including self-employment, upon leaving"), on_exit(lambda p, c: boolean(p.exit_employed))),
-        Indicator("EECR05", _("Participants in employment, including self-employment, six months after leaving"), None, note=NOT_RECORDED),
-        Indicator("EECR06", _("Participants in a better labour-market situation six months after leaving"), None, note=NOT_RECORDED),
+        Indicator("EECR05", _("Participants in employment, including self-employment, six months after leaving"), after_six_months(lambda p, c: boolean(p.follow_up_employed))),
+        Indicator("EECR06", _("Participants in a better labour-market situation six months after leaving"), after_six_months(lambda p, c: boolean(p.follow_up_improved))),
     ],
 }  # fmt: skip
 
 
 class Tally:
-    """Counts of each indicator by gender, and of declined and unanswered questions."""
+    """Counts of each indicator by gender, and of declined and unknown answers, over the group
+    each indicator counts (entrants, leavers or those followed up)."""
 
     def __init__(self, indicators: list[Indicator]) -> None:
         self.indicators = indicators
+        self.kinds = {i.code: i.kind for i in indicators}
         self.counts: Counter[tuple[str, str]] = Counter()
-        self.participants: Counter[str] = Counter()
+        self.groups: dict[str, Counter[str]] = {
+            OUTPUT: Counter(),
+            RESULT: Counter(),
+            LONGER_TERM: Counter(),
+        }
 
-    def add(self, participant: Participant, flags: dict[str, Flag]) -> None:
-        self.participants[participant.gender] += 1
+    @property
+    def participants(self) -> Counter[str]:
+        """The entrants by gender."""
+        return self.groups[OUTPUT]
+
+    def add(self, participant: Participant, flags: dict[str, Flag], kinds: set[str]) -> None:
+        """Count the participant in the groups they belong to in this period (``kinds``)."""
+        for kind in kinds:
+            self.groups[kind][participant.gender] += 1
         for code, flag in flags.items():
+            if self.kinds[code] not in kinds:
+                continue
             if flag == YES:
                 self.counts[code, participant.gender] += 1
+            elif flag == NO:
+                self.counts[code, "no"] += 1
             elif flag == DECLINED:
                 self.counts[code, "declined"] += 1
-            elif flag is None:
+            else:
                 self.counts[code, "unknown"] += 1
 
     def row(self, code: str) -> list[int]:
@@ -288,6 +377,26 @@ class Tally:
             self.counts[code, "declined"],
             self.counts[code, "unknown"],
         ]
+
+    def group_size(self, code: str) -> int:
+        return sum(self.groups[self.kinds[code]].values())
+
+    def adds_up(self, code: str) -> bool:
+        """Yes + no + declined + unknown = the group the indicator counts."""
+        total, *_genders, declined, unknown = self.row(code)
+        return total + self.counts[code, "no"] + declined + unknown == self.group_size(code)
+
+
+def period_kinds(participant: Participant, start: dt.date, end: dt.date) -> set[str]:
+    """The groups the participant is counted in for the period."""
+    kinds = set()
+    if participant.entered(start, end):
+        kinds.add(OUTPUT)
+    if participant.left(start, end):
+        kinds.add(RESULT)
+    if participant.followed_up(start, end):
+        kinds.add(LONGER_TERM)
+    return kinds
 
 
 def flags_of(

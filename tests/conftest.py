@@ -10,7 +10,8 @@ from django.conf import settings
 from django.utils import translation
 from rest_framework.test import APIClient
 
-from school.models import SpecialCategoryData
+from school.models import Participation, SpecialCategoryData
+from school.services import participation as participations
 from tests.factories import (
     CycleFactory,
     EnrollmentFactory,
@@ -157,6 +158,10 @@ def participant(school):
     enrollment = EnrollmentFactory(cycle=cycle, entry_date=dt.date(2026, 2, 2))
     SpecialCategoryData.objects.create(
         student=enrollment.student, disability="yes", disability_asked_on=dt.date(2026, 2, 2)
+    )
+    participation = Participation.objects.get(student=enrollment.student)
+    participations.entry_answers_record(
+        participation, {"disability": "yes"}, answered_on=dt.date(2026, 2, 2), source="paper"
     )
     return enrollment
 

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from courses.models import Cycle, Enrollment, Lesson, Level, TimetableSlot
+from courses.services.participation import enrollment_exit, participations_sync
 from exams.models import ExamRegistration, ExamRound, ExamScheme
 from school.models import School, Student, Teacher, User, Venue
 from school.services.participation import operation_for
@@ -121,10 +122,22 @@ class LessonFactory(factory.django.DjangoModelFactory):
 class EnrollmentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Enrollment
+        skip_postgeneration_save = True
 
     cycle = factory.SubFactory(CycleFactory)
     student = factory.SubFactory(StudentFactory, school=factory.SelfAttribute("..cycle.school"))
     status = "enrolled"
+
+    @factory.post_generation
+    def participation(self, create: bool, extracted: object, **kwargs: object) -> None:
+        """An enrollment built as already entered (or left) is a participation, as the
+        attendance and withdrawal services make it."""
+        if not create or self.entry_date is None:
+            return
+        if self.exit_date is not None and self.status in ("completed", "withdrawn"):
+            enrollment_exit(self, reason="completed" if self.status == "completed" else "withdrew")
+        else:
+            participations_sync([self.pk])
 
 
 class ExamRoundFactory(factory.django.DjangoModelFactory):

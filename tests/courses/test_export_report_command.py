@@ -15,7 +15,7 @@ def test_command_builds_the_same_workbook(school, participant, tmp_path):
         "--school", str(school.pk), "-o", str(out), verbosity=0,
     )  # fmt: skip
     book = load_workbook(out)
-    assert book.sheetnames == ["Participants", "Indicators"]
+    assert book.sheetnames == ["Participants", "Indicators", "Missing data"]
     assert [row[1] for row in book["Participants"].iter_rows(min_row=2, values_only=True)] == [
         participant.student_id
     ]

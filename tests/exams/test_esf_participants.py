@@ -1,135 +1,142 @@
-"""The ESF participants workbook: every indicator checked against an independent computation
-over the raw rows, on data built to hit each counting rule (DOMAIN.md §2)."""
+"""The ESF participants workbook against an independent recomputation of every indicator over
+the raw fixture data, on participants built to hit each counting rule of DOMAIN.md §2: entry
+vs active, an exit answered late, two exits of one student, a status changed after entry, two
+adjacent periods adding up to their union, the under-25 and 25+ long-term thresholds, a
+re-entry into the same operation and a new operation."""
 
 import datetime as dt
 from collections import Counter
-from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
 
-from courses.models import Attendance, Enrollment, Lesson
-from exams.services import exam_result_record
-from school.models import EU_MEMBER_STATES, SpecialCategoryData, Student
+from school.models import EU_MEMBER_STATES, Operation
 from school.reports import ReportRequest, report_write
-from tests.factories import (
-    CycleFactory,
-    EnrollmentFactory,
-    ExamRegistrationFactory,
-    ExamRoundFactory,
-    LessonFactory,
-    SchoolFactory,
-    StudentFactory,
-)
+from school.services import participation as participations
+from tests.factories import CycleFactory, EnrollmentFactory, StudentFactory, on_factory_day
 
-pytestmark = pytest.mark.django_db
-START, END = dt.date(2026, 1, 1), dt.date(2026, 12, 31)
+pytestmark = [pytest.mark.django_db, on_factory_day]
 GENDERS = ["female", "male", "other", "undisclosed"]
+D = dt.date
+Q1, Q2, Q3 = (
+    (D(2026, 1, 1), D(2026, 3, 31)),
+    (D(2026, 4, 1), D(2026, 6, 30)),
+    (D(2026, 7, 1), D(2026, 9, 30)),
+)
+H1 = (D(2026, 1, 1), D(2026, 6, 30))
+YEAR = (D(2026, 1, 1), D(2026, 11, 23))
+NO_ANSWERS = {
+    "household_jobless": "no", "household_dependent_children": "no",
+    "household_single_adult": "no", "foreign_background": "no", "other_disadvantage": "no",
+    "homeless": "no", "rural_area": False, "isced_level": 3,
+}  # fmt: skip
+
+# The raw fixture: each participant of the new operation as plain data.
+PEOPLE = [
+    # Entrant in Q1, 23 at entry, 8 months unemployed: long-term (more than 6 under 25).
+    {"key": "young", "gender": "female", "born": D(2002, 6, 1), "entries": [D(2026, 1, 12)],
+     "answers": {"labour_market_status": "unemployed", "unemployed_months": 8}},
+    # Entrant in Q1, 30 at entry, 8 months: not long-term (more than 12 from 25).
+    {"key": "thirty", "gender": "male", "born": D(1995, 6, 1), "entries": [D(2026, 2, 2)],
+     "answers": {"labour_market_status": "unemployed", "unemployed_months": 8,
+                 "household_jobless": "yes", "household_dependent_children": "declined"}},
+    # 25+ and 13 months: long-term; a single adult, homeless declined; left in Q1 answering on time.
+    {"key": "long", "gender": "other", "born": D(1980, 1, 1), "entries": [D(2026, 1, 12)],
+     "answers": {"labour_market_status": "unemployed", "unemployed_months": 13,
+                 "household_single_adult": "yes", "homeless": "declined"},
+     "exits": [(D(2026, 3, 20), "completed", D(2026, 4, 10), {"employed": True, "in_education": False, "job_searching": False})]},
+    # Active in 2026 but entered in 2025: never an entrant of 2026; left in Q2 answering on time.
+    {"key": "active", "gender": "female", "born": D(1990, 1, 1), "entries": [D(2025, 11, 3)],
+     "answers": {"labour_market_status": "inactive_in_education"},
+     "exits": [(D(2026, 5, 15), "withdrew", D(2026, 5, 20), {"in_education": True, "employed": False, "job_searching": True})]},
+    # Left in Q1, answered 35 days later: late, so "not collected".
+    {"key": "late", "gender": "male", "born": D(1985, 3, 3), "entries": [D(2026, 1, 19)],
+     "answers": {"labour_market_status": "employed", "foreign_background": "yes"},
+     "exits": [(D(2026, 3, 2), "found_work", D(2026, 4, 6), {"employed": True})]},
+    # Two exits, re-entry in the same operation: one participant, the last exit and its answers.
+    {"key": "twice", "gender": "female", "born": D(1970, 1, 1), "entries": [D(2026, 1, 12), D(2026, 4, 6)],
+     "answers": {"labour_market_status": "inactive"},
+     "exits": [(D(2026, 2, 20), "withdrew", D(2026, 2, 25), {"employed": True}),
+               (D(2026, 5, 29), "completed", D(2026, 6, 5), {"employed": False, "job_searching": True})]},
+    # Re-entered after an exit and still in: has not left.
+    {"key": "back", "gender": "male", "born": D(2000, 9, 9), "entries": [D(2026, 1, 12), D(2026, 10, 5)],
+     "answers": {"labour_market_status": "employed"},
+     "exits": [(D(2026, 3, 27), "completed", D(2026, 3, 30), {"employed": True})]},
+    # 55 at entry in Q2, disability yes, minority declined; left in Q3; followed up in time.
+    {"key": "senior", "gender": "undisclosed", "born": D(1971, 4, 1), "entries": [D(2026, 4, 6)],
+     "answers": {"labour_market_status": "unemployed", "unemployed_months": 2, "disability": "yes",
+                 "minority": "declined", "rural_area": True},
+     "exits": [(D(2026, 1 + 6, 3), "withdrew", D(2026, 7, 10), {"job_searching": True})]},
+    # Left in January; the six months fall in Q3, answered within the window.
+    {"key": "followed", "gender": "female", "born": D(1992, 2, 2), "entries": [D(2026, 1, 5)],
+     "answers": {"labour_market_status": "unemployed", "unemployed_months": 3},
+     "exits": [(D(2026, 1, 30), "moved", D(2026, 2, 2), {"employed": False})],
+     "follow_up": (D(2026, 8, 10), {"employed": True, "improved_situation": True})},
+    # Left in February; follow-up answered far outside the window: unknown.
+    {"key": "unfollowed", "gender": "male", "born": D(1992, 2, 2), "entries": [D(2026, 1, 5)],
+     "answers": {"labour_market_status": "employed"},
+     "exits": [(D(2026, 2, 15), "withdrew", None, {})],
+     "follow_up": (D(2026, 10, 1), {"employed": True, "improved_situation": False})},
+    # No entry answers at all: every output unknown.
+    {"key": "silent", "gender": "male", "born": None, "entries": [D(2026, 5, 4)], "answers": None},
+    # In the earlier operation too: a new participation here, with its own (new) answers.
+    {"key": "again", "gender": "female", "born": D(1988, 8, 8), "entries": [D(2026, 2, 2)],
+     "answers": {"labour_market_status": "employed"}, "earlier": True},
+]  # fmt: skip
 
 
-def build(tmp_path, school, special=True, **extra):
-    path = tmp_path / "esf.xlsx"
-    request = ReportRequest(school=school, start=START, end=END, special_category=special, **extra)
-    report_write(kind="esf-participants", request=request, path=str(path), progress=lambda p: None)
-    return load_workbook(path)
-
-
-def student(school, **fields):
-    defaults = {
-        "labour_market_status": "unemployed",
-        "isced_level": 3,
-        "household_jobless": "no",
-        "household_dependent_children": "no",
-        "household_single_adult": "no",
-        "foreign_background": "no",
-        "other_disadvantage": "no",
-        "homeless": "no",
-        "rural_area": False,
-        "nationality": "SY",
-    }
-    return StudentFactory(school=school, **{**defaults, **fields})
+def answers_of(person):
+    if person["answers"] is None:
+        return None
+    return {**NO_ANSWERS, **person["answers"]}
 
 
 @pytest.fixture
-def data(school):
-    """Participants that hit each rule, and people who are not participants of the period."""
-    spring = CycleFactory(school=school, code="SPRING", starts_on=dt.date(2026, 1, 5),
-                          ends_on=dt.date(2026, 3, 27))  # fmt: skip
-    autumn = CycleFactory(school=school, code="AUTUMN", starts_on=dt.date(2026, 10, 5),
-                          ends_on=dt.date(2026, 12, 18))  # fmt: skip
-    old = CycleFactory(school=school, code="OLD", starts_on=dt.date(2025, 9, 1),
-                       ends_on=dt.date(2025, 12, 19))  # fmt: skip
-
-    def enroll(cycle, who, entry, exit_=None, status="completed"):
-        return EnrollmentFactory(
-            cycle=cycle, student=who, status=status, entry_date=entry, exit_date=exit_,
-            withdrawal_reason="Moved away" if status == "withdrawn" else "",
-        )  # fmt: skip
-
-    # Re-enters: one record, first entry (exactly 25 that day), last exit (still in: none).
-    reentry = student(school, gender="female", date_of_birth=dt.date(2001, 1, 12),
-                      household_jobless="yes", household_dependent_children="declined",
-                      foreign_background="yes", isced_level=2)  # fmt: skip
-    first = enroll(spring, reentry, dt.date(2026, 1, 12), dt.date(2026, 3, 25))
-    second = enroll(autumn, reentry, dt.date(2026, 10, 7), None, "enrolled")
-    # Exactly 54 at entry (55 the next day): not "above 54", not "55 and above".
-    fifty_four = student(school, gender="male", date_of_birth=dt.date(1971, 2, 3),
-                         labour_market_status="inactive", isced_level=0, homeless="declined",
-                         nationality="DE", exit_job_searching=True, exit_in_education=False,
-                         exit_employed=False)  # fmt: skip
-    enroll(spring, fifty_four, dt.date(2026, 2, 2), dt.date(2026, 3, 2), "withdrawn")
-    # 55 at entry, inactive not in education: CO07 and CO08; left with a job and a certificate.
-    fifty_five = student(school, gender="other", date_of_birth=dt.date(1971, 2, 2),
-                         labour_market_status="inactive", isced_level=5, rural_area=True,
-                         exit_employed=True, exit_in_education=False,
-                         exit_job_searching=False)  # fmt: skip
-    enroll(spring, fifty_five, dt.date(2026, 2, 2), dt.date(2026, 3, 25))
-    exam_round = ExamRoundFactory(school=school, exam_date=dt.date(2026, 5, 16),
-                                  registration_deadline=dt.date(2026, 3, 31),
-                                  results_published_on=dt.date(2026, 7, 20))  # fmt: skip
-    registration = ExamRegistrationFactory(exam_round=exam_round, student=fifty_five, cycle=spring)
-    exam_result_record(registration=registration, points=dict.fromkeys(
-        ("reading", "writing", "listening", "speaking"), 20), certificate_number="GR-0001")  # fmt: skip
-    # 24 at entry; employed; refuses the special-category and disadvantage questions.
-    twenty_four = student(school, gender="undisclosed", date_of_birth=dt.date(2001, 1, 13),
-                          labour_market_status="employed", isced_level=7,
-                          other_disadvantage="declined", nationality="")  # fmt: skip
-    enroll(spring, twenty_four, dt.date(2026, 1, 12), None, "enrolled")
-    SpecialCategoryData.objects.create(student=twenty_four, disability="yes",
-                                       disability_asked_on=dt.date(2026, 1, 12),
-                                       minority="declined",
-                                       minority_asked_on=dt.date(2026, 1, 12))  # fmt: skip
-    # 17 at entry, long-term unemployed, with a single-adult household.
-    young = student(school, gender="female", date_of_birth=dt.date(2008, 10, 8),
-                    labour_market_status="long_term_unemployed", unemployed_months=14,
-                    household_single_adult="yes", isced_level=None)  # fmt: skip
-    enroll(autumn, young, dt.date(2026, 10, 7), None, "enrolled")
-    # Never asked: no labour-market status, no birth date.
-    unknown = student(school, gender="male", date_of_birth=None, labour_market_status="",
-                      isced_level=None, household_jobless="", rural_area=None)  # fmt: skip
-    enroll(autumn, unknown, dt.date(2026, 10, 7), None, "enrolled")
-    # Not participants of the period: left before it, entered after it, never attended,
-    # another school's.
-    enroll(old, student(school), dt.date(2025, 9, 3), dt.date(2025, 12, 19))
-    enroll(autumn, student(school), dt.date(2027, 1, 10), None, "enrolled")
-    EnrollmentFactory(cycle=autumn, student=student(school), status="waitlisted",
-                      waitlist_position=1)  # fmt: skip
-    other = CycleFactory(school=SchoolFactory())
-    EnrollmentFactory(cycle=other, entry_date=dt.date(2026, 2, 2))
-    # Hours: lessons of different lengths, late counts, excused and absent do not, a cancelled
-    # lesson does not.
-    for enrollment, plan in (
-        (first, [("held", 3, "present"), ("held", 2, "late"), ("held", 1.5, "absent")]),
-        (second, [("held", 3, "excused"), ("held", 2, "present"), ("cancelled", 3, "present")]),
-    ):
-        for day, (status, hours, mark) in enumerate(plan):
-            lesson = LessonFactory(
-                cycle=enrollment.cycle, date=enrollment.entry_date + dt.timedelta(days=day),
-                status=status, hours=Decimal(str(hours)), starts_at=dt.time(9),
-                ends_at=(dt.datetime(2026, 1, 1, 9) + dt.timedelta(hours=hours)).time(),
+def world(school):
+    earlier = Operation.objects.create(
+        school=school, code="MIS-2019", programme_period="2014-2020", starts_on=D(2019, 1, 1),
+        ends_on=D(2025, 12, 31),
+    )  # fmt: skip
+    operation = Operation.objects.create(
+        school=school, code="MIS-2026", programme_period="2021-2027", starts_on=D(2025, 9, 1)
+    )
+    cycle = CycleFactory(school=school, code="A1-2026", operation=operation)
+    students = {}
+    for person in PEOPLE:
+        student = StudentFactory(
+            school=school, gender=person["gender"], date_of_birth=person["born"], nationality="SY"
+        )
+        students[person["key"]] = student
+        EnrollmentFactory(cycle=cycle, student=student, entry_date=person["entries"][0])
+        if person.get("earlier"):
+            before = participations.participation_entered(
+                student=student, operation=earlier, first_entry=D(2019, 3, 4),
+                last_entry=D(2019, 3, 4),
             )  # fmt: skip
-            Attendance.objects.create(enrollment=enrollment, lesson=lesson, status=mark)
-    return {"reentry": reentry, "fifty_four": fifty_four, "fifty_five": fifty_five}
+            participations.entry_answers_record(
+                before, {"labour_market_status": "inactive"}, answered_on=D(2019, 3, 4)
+            )
+            participations.exit_record(before, date=D(2019, 6, 28), reason="completed")
+        participation = participations.participation_entered(
+            student=student, operation=operation, first_entry=person["entries"][0],
+            last_entry=person["entries"][-1],
+        )  # fmt: skip
+        if person["answers"] is not None:
+            participations.entry_answers_record(
+                participation, answers_of(person), answered_on=person["entries"][0]
+            )
+        for day, reason, answered_on, answers in person.get("exits", []):
+            exit_ = participations.exit_record(participation, date=day, reason=reason)
+            if answered_on is not None:
+                participations.exit_answers_record(exit_, answers, answered_on=answered_on)
+        if "follow_up" in person:
+            answered_on, answers = person["follow_up"]
+            participations.follow_up_record(exit_, answers, answered_on=answered_on)
+    # A status changed after entry: the record moves on, the entry answers do not.
+    students["young"].labour_market_status = "employed"
+    students["young"].save()
+    operation.students = students  # type: ignore[attr-defined]
+    return operation
 
 
 # -- the independent computation ----------------------------------------------------------------
@@ -138,168 +145,136 @@ def data(school):
 def age(born, day):
     if born is None:
         return None
-    years = day.year - born.year
-    if day < born.replace(year=day.year):
-        years -= 1
-    return years
+    return day.year - born.year - (1 if (day.month, day.day) < (born.month, born.day) else 0)
 
 
-def records(school):
-    """Each participant of the period from the raw rows: first entry, last exit."""
-    out = {}
-    for e in Enrollment.objects.filter(cycle__school=school, entry_date__isnull=False):
-        out.setdefault(e.student_id, []).append(e)
-    result = {}
-    for student_id, enrollments in out.items():
-        entry = min(e.entry_date for e in enrollments if e.entry_date <= END) if any(
-            e.entry_date <= END for e in enrollments) else None  # fmt: skip
-        if entry is None:
-            continue
-        exits = [e.exit_date for e in enrollments if e.entry_date <= END]
-        exit_ = None if None in exits else max(exits)
-        if exit_ is not None and exit_ < START:
-            continue
-        hours = sum(
-            (a.lesson.hours for e in enrollments for a in e.attendance.all()
-             if a.status in ("present", "late") and a.lesson.status == "held"
-             and START <= a.lesson.date <= END),
-            Decimal(0),
-        )  # fmt: skip
-        result[student_id] = (Student.objects.get(pk=student_id), entry, exit_, hours)
-    return result
+def yn(value):
+    return {"yes": True, "no": False, "declined": "declined"}.get(value)
 
 
-def expected(school, special):
-    """{code: Counter(gender or 'declined' or 'unknown')} by the published rules."""
+def either(*values):
+    if True in values:
+        return True
+    if "declined" in values:
+        return "declined"
+    return False if False in values else None
+
+
+def both(*values):
+    if all(v is True for v in values):
+        return True
+    if False in values:
+        return False
+    return "declined" if "declined" in values else None
+
+
+def facts(person):
+    """What the rules need, worked out from the raw data by hand."""
+    entry = person["entries"][0]
+    answers = answers_of(person) or {}
+    years = age(person["born"], entry)
+    status = answers.get("labour_market_status")
+    months = answers.get("unemployed_months")
+    if status == "unemployed" and months is not None:
+        limit = 6 if years is not None and years < 25 else 12
+        status = "long_term_unemployed" if months > limit else "unemployed"
+    exits = sorted(person.get("exits", []))
+    last = exits[-1] if exits else None
+    if last is not None and last[0] < person["entries"][-1]:
+        last = None  # re-entered after it
+    on_time = last is not None and last[2] is not None and 0 <= (last[2] - last[0]).days <= 28
+    exit_answers = last[3] if on_time else None
+    due = follow = None
+    if last is not None:
+        month = last[0].month + 6
+        due = last[0].replace(year=last[0].year + (month - 1) // 12, month=(month - 1) % 12 + 1)
+        if "follow_up" in person and abs((person["follow_up"][0] - due).days) <= 28:
+            follow = person["follow_up"][1]
+    has = bool(answers)
+    third = True  # every participant here is Syrian
+    return {
+        "entry": entry, "exit": last[0] if last else None, "due": due, "years": years,
+        "status": status if has else None, "answers": answers, "has": has,
+        "exit_answers": exit_answers, "follow": follow, "third": third, "gender": person["gender"],
+    }  # fmt: skip
+
+
+def output_flags(f):
+    a, s, y = f["answers"], f["status"], f["years"]
+    has = f["has"]
+
+    def st(*names):
+        return None if s is None else s in names
+
+    isced = a.get("isced_level") if has else None
+    return {
+        "EECO01": True,
+        "EECO02": st("unemployed", "long_term_unemployed"),
+        "EECO03": st("long_term_unemployed"),
+        "EECO04": st("inactive", "inactive_in_education"),
+        "EECO05": st("employed"),
+        "EECO06": None if y is None else y < 18,
+        "EECO07": None if y is None else 18 <= y <= 29,
+        "EECO08": None if y is None else y >= 55,
+        "EECO09": None if isced is None else isced <= 2,
+        "EECO10": None if isced is None else 3 <= isced <= 4,
+        "EECO11": None if isced is None else isced >= 5,
+        "EECO12": yn(a.get("disability")),
+        "EECO13": f["third"],
+        "EECO14": yn(a.get("foreign_background")),
+        "EECO15": yn(a.get("minority")),
+        "EECO16": yn(a.get("homeless")),
+        "EECO17": a.get("rural_area") if has else None,
+    }
+
+
+def result_flags(f):
+    e = f["exit_answers"]
+    follow = f["follow"]
+    return {
+        "EECR01": None if e is None else e.get("job_searching"),
+        "EECR02": None if e is None else e.get("in_education"),
+        "EECR03": None if f["exit"] is None else False,  # nobody here gained a certificate
+        "EECR04": None if e is None else e.get("employed"),
+        "EECR05": None if follow is None else follow.get("employed"),
+        "EECR06": None if follow is None else follow.get("improved_situation"),
+    }
+
+
+def expected(start, end):
+    """{code: Counter(gender / 'declined' / 'unknown')} and the group sizes, by hand."""
     counts: dict[str, Counter] = {}
-    rows = {}
+    groups = Counter()
+    for person in PEOPLE:
+        f = facts(person)
+        flags = {}
+        if start <= f["entry"] <= end:
+            groups["entered"] += 1
+            flags.update(output_flags(f))
+        if f["exit"] is not None and start <= f["exit"] <= end:
+            groups["left"] += 1
+            flags.update({k: v for k, v in result_flags(f).items() if k <= "EECR04"})
+        if f["due"] is not None and start <= f["due"] <= end:
+            groups["six months"] += 1
+            flags.update({k: v for k, v in result_flags(f).items() if k >= "EECR05"})
+        for code, value in flags.items():
+            key = {True: f["gender"], "declined": "declined", None: "unknown"}.get(value)
+            counts.setdefault(code, Counter())
+            if key is not None:
+                counts[code][key] += 1
+    return counts, groups
 
-    def count(code, s, value):
-        key = {True: s.gender, "declined": "declined", None: "unknown"}.get(value)
-        counts.setdefault(code, Counter())
-        if key is not None:
-            counts[code][key] += 1
-        rows.setdefault(s.pk, {})[code] = {True: 1, False: 0, "declined": "declined"}.get(value)
 
-    def yn(value):
-        return {"yes": True, "no": False, "declined": "declined", "": None}[value]
+# -- the workbook ---------------------------------------------------------------------------------
 
-    for s, entry, exit_, _hours in records(school).values():
-        special_data = getattr(s, "special_category", None)
-        minority = special_data.minority if special_data else ""
-        disability = special_data.disability if special_data else ""
-        years = age(s.date_of_birth, entry)
-        lms = s.labour_market_status or None
-        left = exit_ is not None and exit_ <= END
-        third = None if not s.nationality else s.nationality not in EU_MEMBER_STATES
-        answers = [third, yn(s.foreign_background), yn(minority)]
-        migrant = (
-            True
-            if True in answers
-            else ("declined" if "declined" in answers else (False if False in answers else None))
-        )
-        disadvantaged_parts = [yn(s.household_jobless), yn(s.household_single_adult), migrant,
-                               yn(disability), yn(s.other_disadvantage), yn(s.homeless)]  # fmt: skip
-        disadvantaged = (
-            True
-            if True in disadvantaged_parts
-            else (
-                "declined"
-                if "declined" in disadvantaged_parts
-                else (False if False in disadvantaged_parts else None)
-            )
-        )
-        qualification = s.qualification_gained_on is not None and s.qualification_gained_on <= END
-        results = [s.exit_job_searching, s.exit_in_education, qualification, s.exit_employed]
-        any_result = True in results
-        if school.programme_period == "2014-2020":
-            count("CO01", s, lms and lms in ("unemployed", "long_term_unemployed"))
-            count("CO02", s, lms and lms == "long_term_unemployed")
-            count("CO03", s, lms and lms.startswith("inactive"))
-            count("CO04", s, lms and lms == "inactive")
-            count("CO05", s, lms and lms == "employed")
-            count("CO06", s, None if years is None else years <= 24)
-            count("CO07", s, None if years is None else years >= 55)
-            count(
-                "CO08",
-                s,
-                None
-                if years is None or lms is None
-                else (years >= 55 and lms in ("unemployed", "long_term_unemployed", "inactive")),
-            )
-            count("CO09", s, None if s.isced_level is None else s.isced_level in (1, 2))
-            count("CO10", s, None if s.isced_level is None else s.isced_level in (3, 4))
-            count("CO11", s, None if s.isced_level is None else s.isced_level >= 5)
-            count("CO12", s, yn(s.household_jobless))
-            jobless, children = yn(s.household_jobless), yn(s.household_dependent_children)
-            count(
-                "CO13",
-                s,
-                True
-                if (jobless is True and children is True)
-                else (
-                    False
-                    if False in (jobless, children)
-                    else ("declined" if "declined" in (jobless, children) else None)
-                ),
-            )
-            count("CO14", s, yn(s.household_single_adult))
-            if special:
-                count("CO15", s, migrant)
-                count("CO16", s, yn(disability))
-            count("CO17", s, yn(s.other_disadvantage))
-            count("CO18", s, yn(s.homeless))
-            count("CO19", s, s.rural_area)
-            count(
-                "CR01",
-                s,
-                (lms is not None and lms.startswith("inactive") and s.exit_job_searching is True)
-                if left
-                else None,
-            )
-            count("CR02", s, s.exit_in_education if left else None)
-            count("CR03", s, qualification if left else None)
-            count("CR04", s, s.exit_employed if left else None)
-            if special:
-                count(
-                    "CR05",
-                    s,
-                    (
-                        True
-                        if disadvantaged is True and any_result
-                        else (
-                            "declined"
-                            if disadvantaged == "declined" and any_result
-                            else (None if disadvantaged is None else False)
-                        )
-                    )
-                    if left
-                    else None,
-                )
-        else:
-            count("EECO01", s, True)
-            count("EECO02", s, lms and lms in ("unemployed", "long_term_unemployed"))
-            count("EECO03", s, lms and lms == "long_term_unemployed")
-            count("EECO04", s, lms and lms.startswith("inactive"))
-            count("EECO05", s, lms and lms == "employed")
-            count("EECO06", s, None if years is None else years <= 17)
-            count("EECO07", s, None if years is None else 18 <= years < 30)
-            count("EECO08", s, None if years is None else years > 54)
-            count("EECO09", s, None if s.isced_level is None else s.isced_level <= 2)
-            count("EECO10", s, None if s.isced_level is None else s.isced_level in (3, 4))
-            count("EECO11", s, None if s.isced_level is None else s.isced_level >= 5)
-            if special:
-                count("EECO12", s, yn(disability))
-                count("EECO15", s, yn(minority))
-            count("EECO13", s, third)
-            count("EECO14", s, yn(s.foreign_background))
-            count("EECO16", s, yn(s.homeless))
-            count("EECO17", s, s.rural_area)
-            count("EECR01", s, s.exit_job_searching if left else None)
-            count("EECR02", s, s.exit_in_education if left else None)
-            count("EECR03", s, qualification if left else None)
-            count("EECR04", s, s.exit_employed if left else None)
-    return counts, rows
+
+def build(tmp_path, school, period, special=True, **extra):
+    path = tmp_path / "esf.xlsx"
+    request = ReportRequest(
+        school=school, start=period[0], end=period[1], special_category=special, **extra
+    )
+    report_write(kind="esf-participants", request=request, path=str(path), progress=lambda p: None)
+    return load_workbook(path)
 
 
 def sheet_rows(book, name):
@@ -312,101 +287,101 @@ def indicator_table(book):
     table = {}
     for row in rows[start + 1 :]:
         if not row or not any(row):
-            break  # the table ends at the first empty row
-        table[row[0] or "participants"] = row
+            break
+        table[row[0] or row[1]] = row
     return table
 
 
-@pytest.mark.parametrize("period", ["2014-2020", "2021-2027"])
-@pytest.mark.parametrize("special", [True, False])
-def test_every_indicator_matches_an_independent_count(tmp_path, school, data, period, special):
-    school.programme_period = period
-    school.save()
-    book = build(tmp_path, school, special=special)
-    assert book.sheetnames == ["Participants", "Indicators"]
-    counts, flags = expected(school, special)
+CODES = [*output_flags(facts(PEOPLE[0])), *result_flags(facts(PEOPLE[0]))]
+
+
+@pytest.mark.parametrize("period", [Q1, Q2, Q3, H1, YEAR])
+def test_every_indicator_matches_an_independent_count(tmp_path, school, world, period):
+    book = build(tmp_path, school, period)
+    assert book.sheetnames == ["Participants", "Indicators", "Missing data"]
     table = indicator_table(book)
-    participants = records(school)
-    by_gender = Counter(s.gender for s, *_ in participants.values())
-    assert table["participants"][2:7] == [len(participants), *[by_gender[g] for g in GENDERS]]
-    for code, counter in counts.items():
-        row = table[code]
+    counts, groups = expected(*period)
+    assert table["Participants who entered"][2] == groups["entered"]
+    assert table["Participants who left"][2] == groups["left"]
+    assert table["Participants six months after leaving"][2] == groups["six months"]
+    for code in CODES:
+        counter = counts.get(code, Counter())
         genders = [counter[g] for g in GENDERS]
-        assert row[2:9] == [sum(genders), *genders, counter["declined"], counter["unknown"]], code
-    # Every indicator of the period is listed; special-category ones only for those allowed.
-    special_codes = {"CO15", "CO16", "CR05", "EECO12", "EECO15"}
-    listed = {code for code in table if code != "participants" and not code.startswith("Check")}
-    for code in listed - set(counts):
-        assert table[code][2] is None, code
-        assert table[code][9], code  # a note says why
-    if not special:
-        assert special_codes & listed <= {c for c in listed if table[c][2] is None}
-    # The participants sheet: one row per participant, with the same flags.
+        assert table[code][2:9] == [
+            sum(genders),
+            *genders,
+            counter["declined"],
+            counter["unknown"],
+        ], code
+        assert table[code][11] == "yes", code  # yes + no + declined + unknown = the group
+    # Cumulative since the operation began: the same count from its start.
+    cumulative, _groups = expected(world.starts_on, period[1])
+    for code in CODES:
+        assert table[code][9] == sum(cumulative.get(code, Counter())[g] for g in GENDERS), code
     rows = sheet_rows(book, "Participants")
-    heading, body = rows[0], rows[1:]
-    assert len(body) == len(participants)
-    assert ("Minority" in heading) is special and ("Disability" in heading) is special
-    for row in body:
-        record = dict(zip(heading, row, strict=True))
-        s, entry, exit_, hours = participants[record["Participant id"]]
-        assert record["Operation code"] == school.operation_code
-        assert record["Entry date"].date() == entry
-        assert (record["Exit date"].date() if record["Exit date"] else None) == exit_
-        assert record["Age at entry"] == age(s.date_of_birth, entry)
-        assert Decimal(str(record["Hours attended"])) == hours
-        for code, value in flags[s.pk].items():
-            assert record[code] == value, (code, s.pk)
+    assert rows[1][0] == "MIS-2026" or "No participant" in rows[1][0]
 
 
-def test_rules_at_the_edges(tmp_path, school, data):
-    school.programme_period = "2014-2020"
-    school.save()
-    rows = sheet_rows(build(tmp_path, school), "Participants")
-    by_id = {row[1]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
-    reentry = by_id[data["reentry"].pk]
-    assert reentry["Age at entry"] == 25 and reentry["CO06"] == 0  # 25 is not "below 25"
-    assert reentry["Cycles"] == "SPRING, AUTUMN" and reentry["Exit date"] is None
-    assert reentry["Entry date"].date() == dt.date(2026, 1, 12)
-    assert reentry["Hours attended"] == 7  # 3 present + 2 late + 2 present; excused does not count
-    assert reentry["CO13"] == "declined"  # jobless, dependent children declined
-    fifty_four = by_id[data["fifty_four"].pk]
-    assert fifty_four["Age at entry"] == 54 and fifty_four["CO07"] == 0
-    assert fifty_four["CO18"] == "declined" and fifty_four["CR01"] == 1
-    fifty_five = by_id[data["fifty_five"].pk]
-    assert fifty_five["Age at entry"] == 55 and fifty_five["CO07"] == 1 and fifty_five["CO08"] == 1
-    assert fifty_five["CR03"] == 1 and fifty_five["Certificate number"] == "GR-0001"
-    assert fifty_five["Certificate gained on"].date() == dt.date(2026, 7, 20)
-    table = indicator_table(build(tmp_path, school))
-    # One labour-market status each: the three statuses add up, except the one never asked.
-    assert table["CO01"][2] + table["CO03"][2] + table["CO05"][2] == table["participants"][2] - 1
+def test_two_adjacent_periods_add_up_to_their_union(tmp_path, school, world):
+    tables = [indicator_table(build(tmp_path, school, period)) for period in (Q1, Q2, H1)]
+    for code in CODES:
+        q1, q2, h1 = (t[code][2:9] for t in tables)
+        assert [a + b for a, b in zip(q1, q2, strict=True)] == h1, code
 
 
-def test_certificate_does_not_count_when_the_school_says_so(tmp_path, school, data):
-    school.programme_period = "2014-2020"
-    school.qualification_counts_as_result = False
-    school.save()
-    table = indicator_table(build(tmp_path, school))
-    assert table["CR03"][2] == 0 and "does not count" in table["CR03"][9]
+def test_rules_at_the_edges(tmp_path, school, world):
+    rows = sheet_rows(build(tmp_path, school, YEAR), "Participants")
+    keys = {student.pk: key for key, student in world.students.items()}
+    by_key = {}
+    for row in rows[1:]:
+        record = dict(zip(rows[0], row, strict=True))
+        by_key[keys[record["Participant id"]]] = record
+    assert by_key["young"]["EECO03"] == 1  # long-term at 23 with 8 months
+    assert by_key["young"]["Labour-market status"] == "Long-term unemployed"  # not the record's
+    assert by_key["thirty"]["EECO03"] == 0  # not long-term at 30 with 8 months
+    assert by_key["late"]["EECR04"] == "not collected"
+    assert by_key["twice"]["Exit date"].date() == D(2026, 5, 29)
+    assert by_key["twice"]["EECR04"] == 0  # the last exit's answers, not the first's
+    assert by_key["back"]["Exit date"] is None  # re-entered: has not left
+    assert by_key["again"]["EECO05"] == 1  # this operation's answers, not the earlier ones
+    assert by_key["silent"]["EECO02"] is None
+    assert by_key["senior"]["EECO08"] == 1
+    missing = sheet_rows(build(tmp_path, school, YEAR), "Missing data")
+    lacking = {keys[row[0]]: row[3] for row in missing[1:]}
+    assert "entry answers" in lacking["silent"]
+    assert "late" in lacking["late"]
+    assert "exit answers" in lacking["unfollowed"] and "young" not in lacking
 
 
-def test_one_cycle_only(tmp_path, school, data):
-    book = build(tmp_path, school, cycle_code="AUTUMN")
-    ids = {row[1] for row in sheet_rows(book, "Participants")[1:]}
-    assert data["reentry"].pk in ids and data["fifty_five"].pk not in ids
-    assert len(ids) == 3
+def test_special_category_indicators_need_the_opt_in(tmp_path, school, world):
+    table = indicator_table(build(tmp_path, school, YEAR, special=False))
+    for code in ("EECO12", "EECO15"):
+        assert table[code][2] is None and "Special-category" in table[code][12]
+    heading = sheet_rows(build(tmp_path, school, YEAR, special=False), "Participants")[0]
+    assert "Disability" not in heading
+
+
+def test_one_cycle_only(tmp_path, school, world):
+    other = CycleFactory(school=school, code="A2-2026", operation=world)
+    student = StudentFactory(school=school)
+    EnrollmentFactory(cycle=other, student=student, entry_date=D(2026, 2, 2))
+    participations.participation_entered(
+        student=student, operation=world, first_entry=D(2026, 2, 2), last_entry=D(2026, 2, 2)
+    )
+    ids = {
+        row[1]
+        for row in sheet_rows(build(tmp_path, school, YEAR, cycle_code="A2-2026"), "Participants")[
+            1:
+        ]
+    }
+    assert ids == {student.pk}
 
 
 def test_a_period_without_participants_says_so(tmp_path, school):
-    book = build(tmp_path, school)
-    rows = sheet_rows(book, "Participants")
-    assert "No participant in this period" in rows[1][0]
-    assert indicator_table(book)["participants"][2] == 0
+    book = build(tmp_path, school, Q1)
+    assert "No participant in this period" in sheet_rows(book, "Participants")[1][0]
+    assert indicator_table(book)["Participants who entered"][2] == 0
 
 
-def test_lessons_of_another_period_do_not_add_hours(tmp_path, school, data):
-    for n, lesson in enumerate(Lesson.objects.filter(cycle__code="SPRING")):
-        lesson.date = dt.date(2025, 12, 1 + n)
-        lesson.save()
-    rows = sheet_rows(build(tmp_path, school), "Participants")
-    by_id = {row[1]: dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
-    assert by_id[data["reentry"].pk]["Hours attended"] == 2
+def test_third_country_nationals_are_not_eu_citizens():
+    assert "SY" not in EU_MEMBER_STATES and "GR" in EU_MEMBER_STATES
