@@ -103,7 +103,7 @@ def test_another_students_questionnaire_is_a_404(school, cycle):
 
 
 def test_a_closed_questionnaire_says_so_and_takes_no_answers(school, cycle, time_machine):
-    enrollment, participation = _participant(school, cycle)
+    enrollment, participation = _participant(school, cycle, language="en")
     exit_ = exit_record(participation, date=dt.date(2026, 11, 20), reason="withdrew")
     questionnaire = questionnaire_send(participation=participation, kind="exit")
     time_machine.move_to(dt.datetime(2026, 12, 20, 10, 0, tzinfo=dt.UTC))
