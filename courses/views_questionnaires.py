@@ -19,8 +19,14 @@ from courses.services.questionnaires import questionnaire_due, questionnaires_se
 from school.choices import AnswerSource, Role
 from school.errors import ConflictError
 from school.models import Questionnaire, QuestionnaireKind
-from school.permissions import SignedInRequest, coordinator_only, office_roles, role_required
-from school.questionnaires import CONSENT_VERSION, FORMS, Question
+from school.permissions import (
+    SignedInRequest,
+    coordinator_only,
+    office_roles,
+    role_required,
+    sees_special_category,
+)
+from school.questionnaires import CONSENT_VERSION, FORMS, Question, questions_for
 from school.services.participation import participation_for
 from school.services.questionnaires import questionnaire_answer
 
@@ -36,9 +42,12 @@ class Field:
         return self.question.all_choices()
 
 
-def _fields(kind: str, data: Any, errors: dict[str, list[str]]) -> list[Field]:
+def _fields(
+    kind: str, data: Any, errors: dict[str, list[str]], *, special_category: bool = True
+) -> list[Field]:
     return [
-        Field(q, data.get(q.name), (errors.get(q.name) or [""])[0]) for q in FORMS[kind].questions
+        Field(q, data.get(q.name), (errors.get(q.name) or [""])[0])
+        for q in questions_for(kind, special_category=special_category)
     ]
 
 
@@ -171,6 +180,8 @@ def questionnaire_paper(request: SignedInRequest, pk: int, kind: str) -> HttpRes
     if kind not in QuestionnaireKind.values or cycle.operation is None:
         raise Http404
     today = cycle.school.today()
+    # Disability and minority are typed in only by those who may see them.
+    special = sees_special_category(request.user)
     try:
         participation = participation_for(enrollment.student, cycle.operation)
         questionnaire = questionnaire_due(
@@ -188,7 +199,13 @@ def questionnaire_paper(request: SignedInRequest, pk: int, kind: str) -> HttpRes
             errors = {"answered_on": [_("Enter a valid date.")]}
         else:
             try:
-                found = _answer(request, questionnaire, source=AnswerSource.PAPER, answered_on=day)
+                found = _answer(
+                    request,
+                    questionnaire,
+                    source=AnswerSource.PAPER,
+                    answered_on=day,
+                    special_category=special,
+                )
             except ConflictError as error:
                 messages.error(request, error.message)
                 return redirect("office-cycle-questionnaires", pk=cycle.pk)
@@ -206,7 +223,7 @@ def questionnaire_paper(request: SignedInRequest, pk: int, kind: str) -> HttpRes
             "student": enrollment.student,
             "questionnaire": questionnaire,
             "form": FORMS[kind],
-            "questions": _fields(kind, request.POST, errors),
+            "questions": _fields(kind, request.POST, errors, special_category=special),
             "errors": errors,
             "answered_on": answered_on,
             "consent_version": CONSENT_VERSION,

@@ -251,14 +251,21 @@ KIND_LABELS: dict[str, Promise] = {
 }
 
 
-def answers_clean(kind: str, data: Mapping[str, Any]) -> dict[str, Any]:
+def questions_for(kind: str, *, special_category: bool = True) -> tuple[Question, ...]:
+    """The questions of ``kind``; without the special-category ones for an office user who may
+    not see them (they stay unanswered: typed in by someone who may)."""
+    return tuple(q for q in FORMS[kind].questions if special_category or not q.special_category)
+
+
+def answers_clean(
+    kind: str, data: Mapping[str, Any], *, special_category: bool = True
+) -> dict[str, Any]:
     """The answers of a questionnaire of ``kind`` as stored: every question asked, each answer
     one of its choices (a number in its range); a question not asked is left out. Missing or
     wrong answers raise a ``ValidationError`` naming each question."""
-    questionnaire = FORMS[kind]
     answers: dict[str, Any] = {}
     errors: dict[str, str] = {}
-    for question in questionnaire.questions:
+    for question in questions_for(kind, special_category=special_category):
         raw = data.get(question.name)
         raw = raw.strip() if isinstance(raw, str) else raw
         if not question.asked({**data, **answers}):

@@ -42,6 +42,7 @@ def questionnaire_answer(
     answered_on: dt.date | None = None,
     by: User | None = None,
     today: dt.date | None = None,
+    special_category: bool = True,
 ) -> Questionnaire:
     """Keep a questionnaire's answers.
 
@@ -50,7 +51,8 @@ def questionnaire_answer(
        taken later too, and marked late.
     3. The consent texts' version shown must be a known one: it is kept with the answers.
     4. Every question asked is answered (a sensitive one may be "prefer not to say"), each with
-       one of its choices (400 naming the question).
+       one of its choices (400 naming the question); a paper form typed in by someone without
+       the special-category permission leaves disability and minority unanswered.
     5. The answers go to the participation: entry answers (disability and minority to their
        own table), the exit's answers or the follow-up, dated the day they were given.
     """
@@ -71,7 +73,7 @@ def questionnaire_answer(
         raise ConflictError(_("This questionnaire is closed."))
     if consent_version not in CONSENT_VERSIONS:
         raise ValidationError({"consent_version": _("Unknown version of the consent texts.")})
-    answers = answers_clean(questionnaire.kind, data)
+    answers = answers_clean(questionnaire.kind, data, special_category=special_category)
     common: dict[str, Any] = {
         "answered_on": answered_on,
         "source": source,

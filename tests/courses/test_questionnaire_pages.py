@@ -181,3 +181,25 @@ def test_the_cycle_page_runs_a_fixed_number_of_queries(
         # session, user; the cycle; its enrollments; their participations; their questionnaires
         with django_assert_num_queries(6):
             assert client.get(f"/office/cycles/{cycle.pk}/questionnaires/").status_code == 200
+
+
+def test_a_coordinator_without_the_special_category_permission_types_in_the_rest(
+    school, cycle, coordinator
+):
+    from django.contrib.auth.models import Group, Permission
+
+    from school.models import EntrySpecialCategory
+
+    Group.objects.get(name="coordinator").permissions.remove(
+        Permission.objects.get(codename="view_specialcategorydata")
+    )
+    enrollment, participation = _participant(school, cycle)
+    client = _signed_in(coordinator)
+    path = f"/office/enrollments/{enrollment.pk}/questionnaires/entry/paper/"
+    page = client.get(path).content.decode()
+    assert page.count("<fieldset") == 10
+    assert 'name="disability"' not in page
+    answers = {k: v for k, v in ENTRY.items() if k not in ("disability", "minority")}
+    assert client.post(path, {**answers, "answered_on": "2026-11-03"}).status_code == 302
+    assert EntryAnswers.objects.get(participation=participation).source == "paper"
+    assert not EntrySpecialCategory.objects.filter(participation=participation).exists()
