@@ -5,6 +5,7 @@ from courses.api.closures import ClosureViewSet
 from courses.api.cycles import CycleViewSet
 from courses.api.enrollments import EnrollmentViewSet, PlacementViewSet
 from courses.api.lessons import LessonViewSet
+from courses.api.participations import OperationViewSet, ParticipationViewSet
 from courses.api.questionnaires import ParticipationQuestionnaireView
 from courses.api.reports import ReportViewSet
 from courses.api.students import StudentViewSet
@@ -17,6 +18,8 @@ router.register("enrollments", EnrollmentViewSet, basename="enrollment")
 router.register("placements", PlacementViewSet, basename="placement")
 router.register("closures", ClosureViewSet, basename="closure")
 router.register("reports", ReportViewSet, basename="report")
+router.register("operations", OperationViewSet, basename="operation")
+router.register("participations", ParticipationViewSet, basename="participation")
 
 urlpatterns = [
     *router.urls,

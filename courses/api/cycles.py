@@ -14,7 +14,7 @@ from courses.calendar import Slot
 from courses.models import Cycle, Level
 from courses.selectors import cycle_list
 from school.choices import Role
-from school.models import Room, Teacher, Venue
+from school.models import Operation, Room, Teacher, Venue
 from school.permissions import RolePermission, request_school, request_user
 
 
@@ -37,6 +37,11 @@ class CycleSerializer(serializers.ModelSerializer):
     teachers = SchoolScopedPrimaryKeyField(
         queryset=Teacher.objects.all(), many=True, required=False
     )
+    operation = SchoolScopedPrimaryKeyField(
+        queryset=Operation.objects.all(),
+        required=False,
+        help_text="The funded operation; by default the school's operation running on its start.",
+    )
     timetable = TimetableSlotSerializer(many=True, required=False)
     enrolled_count = serializers.IntegerField(read_only=True)
     waitlist_count = serializers.IntegerField(read_only=True)
@@ -46,7 +51,7 @@ class CycleSerializer(serializers.ModelSerializer):
         model = Cycle
         fields = [
             "id", "code", "section", "level", "starts_on", "ends_on", "capacity", "total_hours",
-            "venue", "room", "teachers", "timetable", "absence_limit_percent", "cancelled",
+            "venue", "room", "teachers", "timetable", "absence_limit_percent", "operation", "cancelled",
             "enrolled_count", "waitlist_count",
         ]  # fmt: skip
         # Uniqueness and the rest are checked by the service, with the school in hand.

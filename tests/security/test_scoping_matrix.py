@@ -99,6 +99,12 @@ RULES: dict[str, Rule] = {
     "POST reports/": Rule(COORDINATOR),
     "GET reports/{pk}/": Rule(OFFICE, "report"),
     "GET reports/{pk}/download/": Rule(OFFICE, "report"),
+    "GET operations/": Rule(OFFICE, "operation"),
+    "POST operations/": Rule(COORDINATOR),
+    "GET operations/{pk}/": Rule(OFFICE, "operation"),
+    "PATCH operations/{pk}/": Rule(COORDINATOR, "operation"),
+    "GET participations/": Rule(OFFICE, "participation"),
+    "GET participations/{pk}/": Rule(OFFICE, "participation"),
 }
 
 # A write that got past the role and scope checks: done, or refused for its (empty) content.
@@ -243,6 +249,7 @@ def test_every_id_filter_is_found():
         "GET exam-results/": ["registration__exam_round"],
         "GET lessons/": ["cycle"],
         "GET notifications/": ["student", "user"],
+        "GET participations/": ["cycle", "operation"],
         "GET placements/": ["student"],
     }
 

@@ -18,7 +18,7 @@ from exams.models import ExamRegistration
 from exams.services import exam_result_record
 from notifications.models import Notification
 from school.models import Report, School, User
-from school.services.participation import participation_for
+from school.services import participation as participations
 from tests.factories import (
     CycleFactory,
     EnrollmentFactory,
@@ -75,8 +75,13 @@ def _class(school: School, teacher: Any, student_user: User | None, n: int) -> d
     )  # fmt: skip
     report.file.save(f"world-{school.pk}-{n}.xlsx", ContentFile(b"a workbook"), save=False)
     report.save()
+    participation = participations.participation_entered(
+        student=student, operation=cycle.operation, first_entry=dt.date(2026, 11, 16),
+        last_entry=dt.date(2026, 11, 16),
+    )  # fmt: skip
     return {
-        "participation": participation_for(student, cycle.operation),
+        "operation": cycle.operation,
+        "participation": participation,
         "report": report,
         "student": student,
         "cycle": cycle,
