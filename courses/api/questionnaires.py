@@ -9,14 +9,11 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from courses.selectors.participations import participations_visible_to
 from courses.services.questionnaires import questionnaire_send
 from school.choices import Role
 from school.models import Participation, Questionnaire, QuestionnaireKind
 from school.permissions import RolePermission, request_user
-from school.scoping import Scope, of_school, visible_to
-
-# Who may send a participation's questionnaires: the coordinators of its school.
-SENDABLE = Scope(Participation, {Role.COORDINATOR: of_school("operation__school")})
 
 
 class QuestionnaireSendSerializer(serializers.Serializer):
@@ -57,7 +54,7 @@ class ParticipationQuestionnaireView(GenericAPIView):
     def post(self, request: Request, pk: int, *args: Any, **kwargs: Any) -> Response:
         user = request_user(request)
         participation = get_object_or_404(
-            visible_to(user, SENDABLE).select_related("operation__school"), pk=pk
+            participations_visible_to(user=user).select_related("operation__school"), pk=pk
         )
         serializer = QuestionnaireSendSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
