@@ -129,3 +129,11 @@ def test_sending_runs_a_fixed_number_of_queries(coordinator, school, django_asse
     # keys, insert, due now, release); 17 sent once more; 18 read back; 19 release.
     with django_assert_num_queries(19):
         assert _send(coordinator, participation, "entry").status_code == 202
+
+
+def test_the_message_log_never_shows_the_questionnaire_link(coordinator, school):
+    participation = _participation(school, phone="+306900000444")
+    _send(coordinator, participation, "entry")
+    rows = api_as(coordinator).get("/api/v1/notifications/").json()["results"]
+    assert [row["kind"] for row in rows] == ["questionnaire_entry"]
+    assert "/signin/link/" not in rows[0]["body"]
