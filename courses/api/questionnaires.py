@@ -22,6 +22,9 @@ class QuestionnaireSendSerializer(serializers.Serializer):
 
 class QuestionnaireSerializer(serializers.ModelSerializer):
     status = serializers.SerializerMethodField()
+    source = serializers.CharField(
+        read_only=True, help_text="`participant` or `paper` once answered; empty before."
+    )
 
     class Meta:
         model = Questionnaire
