@@ -9,7 +9,7 @@ BIND ?= 127.0.0.1:8000
 export BIND
 
 
-.PHONY: install run seed test test-sqlite lint fmt typecheck messages bench bench-pass-rates bench-notifications bench-export fuzz clean
+.PHONY: install run seed test test-sqlite lint fmt typecheck messages bench bench-pass-rates bench-notifications bench-export bench-load fuzz clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -83,6 +83,11 @@ bench-export: install
 	$(BIN)/python -m tests.bench.export
 
 ## fuzz: schemathesis against /api/schema/ as each role (FUZZ_EXAMPLES per operation, default 25)
+## bench-load: the busiest hour on private PostgreSQL and Redis (gunicorn x4, 2 workers), with
+## BENCH_DRILL=1 the failure drill; BENCH_STUDENTS, BENCH_MINUTES change its size
+bench-load: install
+	$(BIN)/python -m tests.bench.load
+
 fuzz: install
 	$(BIN)/python -m pytest tests/security/test_fuzzing.py -p no:randomly $(PYTEST_ARGS)
 

@@ -11,3 +11,6 @@ app = Celery("school_office")
 # environment variables configure web, worker and beat.
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# The request id travels from the web request into the tasks it queues (message headers).
+import config.request_id  # noqa: E402, F401

@@ -21,6 +21,7 @@ PERIODIC_TASKS: dict[str, tuple[str, dict[str, str]]] = {
         "courses.tasks.send_questionnaire_reminders",
         {"minute": "45", "hour": "9"},
     ),
+    "backup, nightly": ("school.tasks.backup_database_and_media", {"minute": "0", "hour": "1"}),
     # DOMAIN.md §4: personal data go once the retention period ends; a month's delay is fine.
     "anonymise expired students, monthly": (
         "school.tasks.anonymise_expired_students",

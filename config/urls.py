@@ -9,9 +9,13 @@ urlpatterns = [
     path("", include("exams.urls")),
     path("", include("notifications.urls")),
     path("", include("config.health")),
+    path("", include("config.metrics")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("school.urls_api")),
     path("api/v1/", include("courses.urls_api")),
     path("api/v1/", include("exams.urls_api")),
     path("api/v1/", include("notifications.urls_api")),
 ]
+
+# A service that is down answers 503 "try again in a minute", not the server-error page.
+handler500 = "school.views.server_error"

@@ -9,12 +9,16 @@ from itertools import islice
 
 from django.utils import timezone
 
+from courses import services
 from courses.calendar import Slot, meeting_days
-from courses.models import Attendance, Cycle, Enrollment, Lesson, Level, TimetableSlot
+from courses.models import Attendance, Certificate, Cycle, Enrollment, Lesson, Level, TimetableSlot
 from courses.selectors import ATTENDED
-from courses.services import lessons_generate
+from courses.services import enrollment_withdraw, lessons_generate
+from courses.services.participation import enrollment_exit, participations_sync
+from school.choices import AnswerSource, ExitReason
 from school.demo import BASE_STUDENTS, DemoPart, DemoRun, demo_part_register
-from school.models import Student
+from school.models import Exit, Participation, Student
+from school.services import participation as participations
 
 COHORT_SIZE = 20
 ARCHIVE_LESSONS = 60
@@ -124,6 +128,8 @@ def prepare(run: DemoRun) -> None:
             20,
         ),
     }
+    # The school's funded operation since 2015, under which every demo cycle runs.
+    operation = participations.operation_for(run.school, dt.date(2015, 1, 5))
     cycles = {}
     for key, (code, level, starts_on, ends_on, slots, teacher, room, capacity) in plans.items():
         cycle, created = Cycle.objects.get_or_create(
@@ -137,6 +143,7 @@ def prepare(run: DemoRun) -> None:
                 "total_hours": Decimal(1),
                 "venue": room.venue,
                 "room": room,
+                "operation": operation,
             },
         )
         if created:
@@ -158,15 +165,67 @@ def everyday_student(run: DemoRun, index: int, student: Student) -> None:
     cycle; the rest attend the second."""
     cycles = course_demo(run).cycles
     if index < 18:
-        enroll_completed(cycles["past"], student)
-        enroll_with_attendance(cycles["a2"], student, index, today=run.today)
+        completed = enroll_completed(cycles["past"], student)
+        if index == 17:
+            # Did not come back for A2: their exit counts, answered on time, and six months
+            # later they answered the follow-up.
+            leaver_answers(completed, run.today, follow_up=True)
+        else:
+            enroll_with_attendance(cycles["a2"], student, index, today=run.today)
     elif index < 40:
         enroll_with_attendance(cycles["a1a"], student, index, today=run.today)
     else:
-        enroll_with_attendance(cycles["a1b"], student, index, today=run.today)
+        enrollment = enroll_with_attendance(cycles["a1b"], student, index, today=run.today)
+        if enrollment is not None and index in WITHDRAWALS:
+            days_ago, reason, answered_days_later = WITHDRAWALS[index]
+            withdrawn = enrollment_withdraw(
+                enrollment=enrollment,
+                reason=str(ExitReason(reason).label),
+                today=run.today - dt.timedelta(days=days_ago),
+                exit_reason=reason,
+            )
+            if answered_days_later is not None:
+                leaver_answers(withdrawn, run.today, after=answered_days_later)
 
 
-def enroll_completed(cycle: Cycle, student: Student) -> None:
+# Students of the second A1 cycle who left: (days ago, reason, answers given how many days
+# after leaving: on time, late, or not yet, with the questionnaire closing this week).
+WITHDRAWALS = {41: (20, "found_work", 3), 42: (45, "moved", 38), 43: (23, "withdrew", None)}
+
+
+def leaver_answers(
+    enrollment: Enrollment, today: dt.date, *, after: int = 2, follow_up: bool = False
+) -> None:
+    """The exit questionnaire of a leaver, answered ``after`` days after leaving (not in the
+    future), and the six-month follow-up when it is due by ``today``."""
+    participation = Participation.objects.select_related("operation").get(
+        student_id=enrollment.student_id, operation_id=enrollment.cycle.operation_id or 0
+    )
+    exit_ = participation.exits.order_by("-date").first()
+    if exit_ is None:
+        return
+    answered_on = min(exit_.date + dt.timedelta(days=after), today)
+    exit_ = participations.exit_answers_record(
+        exit_,
+        {"in_education": True, "employed": after > 30, "job_searching": after <= 30},
+        answered_on=answered_on,
+        source=AnswerSource.PARTICIPANT,
+        consent_version="demo-1",
+    )
+    due = participation.operation.follow_up_due(exit_.date)
+    if (
+        follow_up
+        and due - dt.timedelta(days=participation.operation.follow_up_window_days) <= today
+    ):
+        participations.follow_up_record(
+            exit_,
+            {"employed": True, "improved_situation": True},
+            answered_on=min(due, today),
+            source=AnswerSource.PAPER,
+        )
+
+
+def enroll_completed(cycle: Cycle, student: Student) -> Enrollment:
     lessons = list(cycle.lessons.order_by("date"))
     enrollment = Enrollment.objects.create(
         student=student,
@@ -183,9 +242,13 @@ def enroll_completed(cycle: Cycle, student: Student) -> None:
     Attendance.objects.bulk_create(
         Attendance(enrollment=enrollment, lesson=lesson, status="present") for lesson in lessons
     )
+    enrollment_exit(enrollment, reason=ExitReason.COMPLETED)
+    return enrollment
 
 
-def enroll_with_attendance(cycle: Cycle, student: Student, index: int, *, today: dt.date) -> None:
+def enroll_with_attendance(
+    cycle: Cycle, student: Student, index: int, *, today: dt.date
+) -> Enrollment | None:
     taken = cycle.enrollments.filter(status=Enrollment.Status.ENROLLED).count()
     if taken >= cycle.capacity:
         position = cycle.enrollments.filter(status=Enrollment.Status.WAITLISTED).count() + 1
@@ -195,7 +258,7 @@ def enroll_with_attendance(cycle: Cycle, student: Student, index: int, *, today:
             status=Enrollment.Status.WAITLISTED,
             waitlist_position=position,
         )
-        return
+        return None
     # The latest past lesson stays unmarked, so the demo teacher has attendance to take.
     held = list(cycle.lessons.filter(date__lt=today).order_by("date", "starts_at"))[:-1]
     rng = random.Random(f"attendance-{index}")
@@ -215,11 +278,14 @@ def enroll_with_attendance(cycle: Cycle, student: Student, index: int, *, today:
         Attendance(enrollment=enrollment, lesson=lesson, status=mark)
         for lesson, mark in zip(held, marks, strict=True)
     )
+    participations_sync([enrollment.pk])
+    return enrollment
 
 
 def archive(run: DemoRun, students: dict[int, Student]) -> None:
     """Students of past cohorts with their cycles, lessons and attendance, in bulk inserts."""
     a1 = course_demo(run).a1
+    operation = participations.operation_for(run.school, dt.date(2015, 1, 5))
     cohorts = sorted({(i - BASE_STUDENTS) // COHORT_SIZE for i in students})
     codes = {k: f"A1-ARCHIVE-{k:05d}" for k in cohorts}
     cycles = {c.code: c for c in Cycle.objects.filter(school=run.school, code__in=codes.values())}
@@ -240,6 +306,7 @@ def archive(run: DemoRun, students: dict[int, Student]) -> None:
                 total_hours=Decimal(3 * ARCHIVE_LESSONS),
                 venue=run.rooms[0].venue,
                 room=run.rooms[0],
+                operation=operation,
             )
         )
     for cycle in Cycle.objects.bulk_create(new_cycles):
@@ -320,9 +387,55 @@ def archive(run: DemoRun, students: dict[int, Student]) -> None:
             )
         ]
     Attendance.objects.bulk_create(rows, batch_size=10_000)
+    # Each one who attended is a participant (their entry form frozen as of entry); each one
+    # who entered left when the cycle ended or they withdrew.
+    participations_sync([e.pk for e in enrollments])
+    participation_of = dict(
+        Participation.objects.filter(
+            operation=operation, student_id__in=[e.student_id for e in enrollments]
+        ).values_list("student_id", "pk")
+    )
+    Exit.objects.bulk_create(
+        [
+            Exit(
+                participation_id=participation_of[e.student_id],
+                date=e.exit_date,
+                reason=ExitReason.WITHDREW if e.status == "withdrawn" else ExitReason.COMPLETED,
+            )
+            for e in enrollments
+            if e.exit_date is not None and e.student_id in participation_of
+        ],
+        batch_size=5000,
+    )
+
+
+def certificates(run: DemoRun) -> None:
+    """One certificate of completion, of last spring's cycle, to check at /verify/<code>
+    (the demo student asks for their own on /me/)."""
+    enrollment = (
+        Enrollment.objects.filter(
+            cycle__school=run.school,
+            status=Enrollment.Status.COMPLETED,
+            student__user__isnull=True,
+            certificates__isnull=True,
+        )
+        .order_by("pk")
+        .first()
+    )
+    if enrollment is not None:
+        services.certificate_issue(
+            enrollment=enrollment, kind=Certificate.Kind.COMPLETION, issued_by=None
+        )
 
 
 def register() -> None:
     demo_part_register(
-        DemoPart("courses", 20, prepare=prepare, everyday_student=everyday_student, archive=archive)
+        DemoPart(
+            "courses",
+            20,
+            prepare=prepare,
+            everyday_student=everyday_student,
+            archive=archive,
+            finish=certificates,
+        )
     )

@@ -6,8 +6,10 @@ same file again finds every row already there and creates nothing.
 """
 
 import datetime as dt
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import IO, Any
 
 import phonenumbers
@@ -15,9 +17,16 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_countries import countries
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from courses.models import Cycle
 from courses.services import enrollment_create
@@ -25,11 +34,13 @@ from school.choices import Answer, Gender, IscedLevel, LabourMarketStatus
 from school.errors import ConflictError
 from school.models import School, Student
 from school.spreadsheets import (
+    DATE,
     Problem,
     RowError,
     SpreadsheetError,
     cell_date,
     cell_text,
+    column_width,
     read_rows,
     write_workbook,
 )
@@ -69,6 +80,65 @@ COLUMNS = [
     Column("entry_form_on", False, gettext_lazy("Day the entry form was filled in.")),
 ]  # fmt: skip
 REQUIRED = {c.name for c in COLUMNS if c.required}
+YES_NO = [("yes", Answer.YES.label), ("no", Answer.NO.label)]
+# The fixed answers of a column: what its drop-down list offers (the labels, in the
+# installation's language) and what is stored (the codes).
+FIXED_ANSWERS: dict[str, list[tuple[Any, Any]]] = {
+    "gender": Gender.choices,
+    "language": list(settings.LANGUAGES),
+    "labour_market_status": LabourMarketStatus.choices,
+    "isced_level": IscedLevel.choices,
+    **dict.fromkeys(
+        ["household_jobless", "household_dependent_children", "household_single_adult",
+         "foreign_background", "other_disadvantage", "homeless"],
+        Answer.choices,
+    ),
+    "rural_area": YES_NO,
+}  # fmt: skip
+# The example row of the template starts its first cell with this mark; the import skips it.
+EXAMPLE_MARK = gettext_lazy("(example)")
+# Filled at the start of an import: column -> {label in any language, casefolded: code}.
+LABELS: dict[str, dict[str, str]] = {}
+
+
+def column_label(name: str) -> str:
+    """A column's heading in the active language: the participant record's own field name."""
+    field = Student._meta.get_field(name)
+    return capfirst(str(getattr(field, "verbose_name", name)))
+
+
+def _in_every_language(make: Callable[[], dict[str, str]]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            found.update(make())
+    return found
+
+
+def _answers(choices: list[tuple[Any, Any]]) -> dict[str, str]:
+    return {str(label).casefold(): str(code) for code, label in choices}
+
+
+def _learn_labels() -> None:
+    """What a heading or a drop-down answer may say, in every language of the installation."""
+    LABELS.clear()
+    for name, choices in FIXED_ANSWERS.items():
+        LABELS[name] = _in_every_language(partial(_answers, choices))
+    LABELS["__header__"] = _in_every_language(
+        lambda: {column_label(c.name).casefold(): c.name for c in COLUMNS}
+    )
+    LABELS["__example__"] = _in_every_language(lambda: {str(EXAMPLE_MARK).casefold(): ""})
+
+
+def _with_codes(row: dict[str, Any]) -> dict[str, Any]:
+    """A row read under the template's headings (any language) or the English codes."""
+    headers = LABELS["__header__"]
+    return {headers.get(str(key).casefold(), key): value for key, value in row.items()}
+
+
+def _is_example(row: dict[str, Any]) -> bool:
+    first = cell_text(row.get("first_name")).casefold()
+    return any(first.startswith(mark) for mark in LABELS["__example__"])
 
 
 @dataclass
@@ -88,7 +158,9 @@ class ImportReport:
 
 
 def _choice(value: Any, name: str, allowed: list[str]) -> str:
-    text = cell_text(value).lower().replace(" ", "_")
+    text = cell_text(value)
+    # A drop-down's answer, in any of the installation's languages, or its code.
+    text = LABELS.get(name, {}).get(text.casefold(), text.lower().replace(" ", "_"))
     if text and text not in allowed:
         raise RowError(
             name,
@@ -100,6 +172,7 @@ def _choice(value: Any, name: str, allowed: list[str]) -> str:
 
 def _yes_no(value: Any, name: str) -> bool | None:
     text = cell_text(value).lower()
+    text = LABELS.get(name, {}).get(text.casefold(), text)
     if not text:
         return None
     if text in ("yes", "y", "true", "1"):
@@ -111,6 +184,7 @@ def _yes_no(value: Any, name: str) -> bool | None:
 
 def _int(value: Any, name: str, low: int, high: int) -> int | None:
     text = cell_text(value)
+    text = LABELS.get(name, {}).get(text.casefold(), text)
     if not text:
         return None
     try:
@@ -236,8 +310,13 @@ def students_import(
        enrollment is refused is reported and leaves nothing behind.
     """
     report = ImportReport()
+    _learn_labels()
     try:
-        rows = [{**row, "__row__": number} for number, row in read_rows(upload)]
+        rows = [
+            {**row, "__row__": number}
+            for number, row in ((n, _with_codes(r)) for n, r in read_rows(upload))
+            if not _is_example(row)
+        ]
     except SpreadsheetError as error:
         report.problems.append(Problem(0, "file", str(error)))
         return report
@@ -303,17 +382,79 @@ def students_import(
 
 
 def template_workbook() -> bytes:
-    """The applicants template: the columns, and a second sheet explaining each one."""
-    headers = [c.name for c in COLUMNS]
-    help_rows = [
-        (c.name, _("required") if c.required else _("optional"), str(c.help)) for c in COLUMNS
-    ]
-    return write_workbook(
-        [
-            ("Students", headers, []),
-            (_("Columns"), [_("column"), _("required"), _("what to write")], help_rows),
-        ]
-    )
+    """The applicants template, in the installation's language: a heading per column, an
+    example row (which the import skips), a drop-down list for every fixed answer, and a
+    sheet that explains each column. The English codes stay accepted as headings too."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _template()
+
+
+def _template() -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Students")
+    lists = workbook.create_sheet(_("Lists"))
+    lists.sheet_state = "hidden"
+    sheet.append([column_label(c.name) for c in COLUMNS])
+    example = {
+        "first_name": f"{EXAMPLE_MARK} Fatima", "last_name": "Ahmadi",
+        "first_name_latin": "Fatima", "last_name_latin": "Ahmadi",
+        "date_of_birth": dt.date(1990, 5, 17), "gender": Gender.FEMALE.label,
+        "nationality": "AF", "language": dict(settings.LANGUAGES)["fa"],
+        "phone": "690 000 0000", "email": "fatima@example.org",
+        "labour_market_status": LabourMarketStatus.UNEMPLOYED.label, "unemployed_months": 8,
+        "isced_level": IscedLevel(3).label, "household_jobless": Answer.NO.label,
+        "household_dependent_children": Answer.YES.label,
+        "household_single_adult": Answer.NO.label, "foreign_background": Answer.YES.label,
+        "other_disadvantage": Answer.DECLINED.label, "homeless": Answer.NO.label,
+        "rural_area": Answer.NO.label, "entry_form_on": None,
+    }  # fmt: skip
+    sheet.append([str(v) if isinstance(v, Promise) else v for v in example.values()])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for cell in sheet[2]:
+        cell.font = Font(italic=True, color="666666")
+        if isinstance(cell.value, dt.date):
+            cell.number_format = DATE
+    sheet.freeze_panes = "A2"
+    for index, column in enumerate(COLUMNS):
+        letter = get_column_letter(index + 1)
+        labels = [str(label) for _code, label in FIXED_ANSWERS.get(column.name, [])]
+        width = [column_label(column.name), str(example[column.name] or ""), *labels]
+        sheet.column_dimensions[letter].width = column_width(width, least=10, most=45)
+        if labels:
+            for row, label in enumerate(labels, start=1):
+                lists.cell(row=row, column=index + 1, value=label)
+            choice = DataValidation(
+                type="list",
+                formula1=f"={quote_sheetname(lists.title)}!${letter}$1:${letter}${len(labels)}",
+                allow_blank=not column.required,
+                showErrorMessage=True,
+                errorTitle=column_label(column.name),
+                error=_("Choose one of the list's answers."),
+            )
+            sheet.add_data_validation(choice)
+            choice.add(f"{letter}2:{letter}{settings.IMPORT_MAX_ROWS + 1}")
+    help_sheet = workbook.create_sheet(_("Columns"))
+    help_sheet.append([_("column"), _("code"), _("required"), _("what to write")])
+    for column in COLUMNS:
+        help_sheet.append([
+            column_label(column.name), column.name,
+            _("required") if column.required else _("optional"), str(column.help),
+        ])  # fmt: skip
+    help_sheet.append([])
+    help_sheet.append([
+        _("The second row is an example: the import skips a row whose first cell starts with "
+          "%(mark)s. Headings may also be the codes.") % {"mark": EXAMPLE_MARK}
+    ])  # fmt: skip
+    for cell in help_sheet[1]:
+        cell.font = Font(bold=True)
+    for letter, size in zip("ABCD", (30, 28, 12, 70), strict=True):
+        help_sheet.column_dimensions[letter].width = size
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
 
 
 def report_workbook(report: ImportReport) -> bytes:

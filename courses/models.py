@@ -379,3 +379,68 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrollment.student} {self.lesson.date}: {self.get_status_display()}"
+
+
+def certificate_upload_to(certificate: "Certificate", filename: str) -> str:
+    return f"certificates/{certificate.enrollment.cycle.school_id}/{filename}"
+
+
+class Certificate(models.Model):
+    """An attendance or completion certificate of one enrollment, as a PDF with a code anyone
+    can check at /verify/<code>. Revoked, never deleted: the page then says so."""
+
+    class Kind(models.TextChoices):
+        ATTENDANCE = "attendance", _("Certificate of attendance")
+        COMPLETION = "completion", _("Certificate of completion")
+
+    enrollment = models.ForeignKey(
+        Enrollment,
+        verbose_name=_("enrollment"),
+        on_delete=models.PROTECT,
+        related_name="certificates",
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind)
+    # 160 random bits in base32, in groups of four: cannot be guessed, can be typed.
+    code = models.CharField(_("verification code"), max_length=40, unique=True)
+    issued_at = models.DateTimeField(_("issued at"), auto_now_add=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # What the certificate says, as it was when issued (later marks do not change a document
+    # already printed).
+    hours_attended = models.DecimalField(_("hours attended"), max_digits=7, decimal_places=2)
+    hours_held = models.DecimalField(_("hours held"), max_digits=7, decimal_places=2)
+    first_lesson = models.DateField(_("first lesson"), null=True, blank=True)
+    last_lesson = models.DateField(_("last lesson"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_reason = models.CharField(_("reason for revoking"), max_length=300, blank=True)
+    file = models.FileField(_("file"), upload_to=certificate_upload_to, blank=True, max_length=300)
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        ordering = ["-issued_at", "-id"]
+        constraints = [
+            # One valid certificate of a kind per enrollment; a revoked one may be reissued.
+            models.UniqueConstraint(
+                fields=["enrollment", "kind"],
+                condition=Q(revoked_at__isnull=True),
+                name="certificate_one_valid_per_kind",
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True) | ~Q(revoked_reason=""),
+                name="certificate_revoked_with_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(hours_attended__gte=0) & Q(hours_attended__lte=F("hours_held")),
+                name="certificate_hours_within_held",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.code}"

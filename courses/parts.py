@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from courses.models import Cycle, Enrollment, Lesson
 from courses.selectors import (
     at_risk_enrollments,
+    enrollments_for_certificates,
     lessons_of_student,
     lessons_of_teacher,
     running_cycles,
@@ -108,6 +109,10 @@ def student_questionnaires(
     return {"open_questionnaires": waiting}
 
 
+def student_certificates(request: HttpRequest, student: Student, today: dt.date) -> dict[str, Any]:
+    return {"certificate_enrollments": list(enrollments_for_certificates(student=student))}
+
+
 # -- the office dashboard -----------------------------------------------------------------------
 
 
@@ -194,6 +199,11 @@ def register() -> None:
     )
     STUDENT_PAGE.register(
         PagePart("attendance", 20, "courses/parts/student_attendance.html", student_standings)
+    )
+    STUDENT_PAGE.register(
+        PagePart(
+            "certificates", 25, "courses/parts/student_certificates.html", student_certificates
+        )
     )
     OFFICE_DASHBOARD.register(
         PagePart("running cycles", 20, "courses/parts/office_cycles.html", office_cycles)

@@ -59,6 +59,12 @@ urlpatterns = [
         views_questionnaires.questionnaire_answer_page,
         name="questionnaire",
     ),
+    path("office/operations/", views_office.operation_list, name="office-operations"),
+    path(
+        "office/operations/<int:pk>/",
+        views_office.operation_completeness,
+        name="office-operation",
+    ),
     path("office/import/", views_office.import_students, name="office-import"),
     path(
         "office/import/template.xlsx",
@@ -71,6 +77,13 @@ urlpatterns = [
         "office/reports/<int:pk>/download/",
         views_reports.report_download,
         name="office-report-download",
+    ),
+    path("verify/<str:code>", views.certificate_verify, name="certificate-verify"),
+    path("me/certificates/", views.student_certificate_request, name="student-certificates"),
+    path(
+        "me/certificates/<int:pk>/",
+        views.student_certificate_download,
+        name="student-certificate",
     ),
     path("teach/", views.teach_home, name="teach"),
     path("teach/lessons/<int:pk>/", views.teach_lesson, name="teach-lesson"),

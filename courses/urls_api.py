@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from courses.api.certificates import CertificateViewSet
 from courses.api.closures import ClosureViewSet
 from courses.api.cycles import CycleViewSet
 from courses.api.enrollments import EnrollmentViewSet, PlacementViewSet
@@ -18,6 +19,7 @@ router.register("enrollments", EnrollmentViewSet, basename="enrollment")
 router.register("placements", PlacementViewSet, basename="placement")
 router.register("closures", ClosureViewSet, basename="closure")
 router.register("reports", ReportViewSet, basename="report")
+router.register("certificates", CertificateViewSet, basename="certificate")
 router.register("operations", OperationViewSet, basename="operation")
 router.register("participations", ParticipationViewSet, basename="participation")
 

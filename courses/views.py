@@ -2,18 +2,24 @@
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from courses import services
-from courses.models import Attendance, Lesson
+from courses.certificates import hours_text
+from courses.models import Attendance, Certificate, Lesson
 from courses.selectors import (
+    certificates_visible_to,
+    enrollments_visible_to,
     lessons_of_teacher,
     lessons_visible_to,
     roster_for_lesson,
@@ -27,6 +33,7 @@ from school.permissions import (
     role_required,
     sees_special_category,
 )
+from school.throttle import within_limit
 
 # How far back the teacher's page looks for lessons still waiting for attendance.
 WAITING_DAYS = 14
@@ -140,3 +147,89 @@ def _save_from_form(request: SignedInRequest, lesson: Lesson) -> None:
             messages.error(request, message)
     except (ConflictError, PermissionDenied) as error:
         messages.error(request, str(getattr(error, "message", error)))
+
+
+@never_cache
+@require_GET
+def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
+    """The public page that checks a certificate: its kind, the holder's initials, the level,
+    the hours and the dates, nothing more; revoked ones say so; an unknown code is a 404.
+    Rate-limited per client address."""
+    client = request.META.get("REMOTE_ADDR", "")
+    if not within_limit(
+        f"certificate-verify:{client}",
+        limit=settings.CERTIFICATE_VERIFY_PER_IP,
+        window=settings.CERTIFICATE_VERIFY_WINDOW_SECONDS,
+    ):
+        return render(request, "courses/verify.html", {"too_many": True}, status=429)
+    certificate = (
+        Certificate.objects.select_related("enrollment__student", "enrollment__cycle__level")
+        .filter(code=code.strip().upper()[:40])
+        .first()
+    )
+    if certificate is None:
+        return render(request, "courses/verify.html", {"unknown": True}, status=404)
+    student = certificate.enrollment.student
+    initials = ". ".join(
+        name[:1].upper() for name in (student.first_name, student.last_name) if name
+    )
+    return render(
+        request,
+        "courses/verify.html",
+        {
+            "certificate": certificate,
+            "initials": f"{initials}.",
+            "level": certificate.enrollment.cycle.level.code,
+            "attended": hours_text(certificate.hours_attended),
+            "held": hours_text(certificate.hours_held),
+        },
+    )
+
+
+@require_POST
+@role_required(Role.STUDENT)
+def student_certificate_request(request: SignedInRequest) -> HttpResponse:
+    """The student asks for a certificate of one of their own enrollments."""
+    enrollment = (
+        enrollments_visible_to(user=request_user(request))
+        .filter(pk=_int(request.POST.get("enrollment")))
+        .first()
+    )
+    if enrollment is None:
+        raise Http404
+    try:
+        services.certificate_issue(
+            enrollment=enrollment,
+            kind=request.POST.get("kind", ""),
+            issued_by=request_user(request),
+            base_url=settings.SITE_URL.rstrip("/") or request.build_absolute_uri("/").rstrip("/"),
+        )
+    except (ConflictError, ValidationError) as error:
+        messages.error(request, _message(error))
+    else:
+        messages.success(request, _("Your certificate is ready: download it below."))
+    return redirect(reverse("student-home") + "#certificates")
+
+
+@role_required(Role.STUDENT)
+def student_certificate_download(request: SignedInRequest, pk: int) -> HttpResponse:
+    """One of the student's own certificates, as PDF."""
+    certificate = certificates_visible_to(user=request_user(request)).filter(pk=pk).first()
+    if certificate is None or not certificate.file:
+        raise Http404
+    return FileResponse(  # type: ignore[return-value]
+        certificate.file.open("rb"),
+        as_attachment=True,
+        filename=f"certificate-{certificate.code}.pdf",
+        content_type="application/pdf",
+    )
+
+
+def _int(value: str | None) -> int:
+    return int(value) if value and value.isdigit() and len(value) < 12 else 0
+
+
+def _message(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error)

@@ -25,6 +25,7 @@ from courses.selectors import (
     enrollment_page,
     students_to_enroll,
 )
+from courses.selectors.participations import completeness, operations_visible_to
 from school.choices import Role
 from school.errors import ConflictError
 from school.models import Student
@@ -244,4 +245,28 @@ def enrollment_detail(request: SignedInRequest, pk: int) -> HttpResponse:
             "marks": page.marks,
             "history": page.history,
         },
+    )
+
+
+@office_roles
+def operation_list(request: SignedInRequest) -> HttpResponse:
+    """The school's funded operations, each leading to who lacks the funder's answers."""
+    operations = operations_visible_to(user=request.user).order_by("-starts_on", "pk")
+    return render(request, "courses/office/operation_list.html", {"operations": operations})
+
+
+@office_roles
+def operation_completeness(request: SignedInRequest, pk: int) -> HttpResponse:
+    """One operation, or one of its cycles (``?cycle=``): who lacks entry answers or exit
+    answers on time, the reminders they were sent, and the exit questionnaires closing this
+    week."""
+    operation = get_object_or_404(operations_visible_to(user=request.user), pk=pk)
+    cycle_id = posted_id(request.GET.get("cycle")) if request.GET.get("cycle") else None
+    school = request_school(request)
+    page = completeness(operation=operation, today=school.today(), cycle_id=cycle_id)
+    cycles = operation.cycles.order_by("-starts_on", "code")  # type: ignore[attr-defined]
+    return render(
+        request,
+        "courses/office/operation_completeness.html",
+        {"page": page, "cycles": cycles, "today": school.today()},
     )

@@ -1,5 +1,6 @@
 """The coordinator's reports page: ask for a report, watch it build, download past ones."""
 
+from pathlib import Path
 from typing import Any
 
 from django import forms
@@ -76,6 +77,10 @@ class ReportForm(forms.Form):
         data = super().clean() or {}
         if data.get("start") and data.get("end") and data["start"] > data["end"]:
             raise ValidationError(_("The period starts after it ends."))
+        kinds = {kind.code: kind for kind in report_kinds()}
+        kind = kinds.get(data.get("kind", ""))
+        if kind is not None and kind.needs_cycle and not data.get("cycle"):
+            self.add_error("cycle", _("Choose the cycle."))
         return data
 
 
@@ -127,6 +132,7 @@ def reports(request: SignedInRequest) -> HttpResponse:
     titles = {k.code: k.title for k in report_kinds()}
     for report in past:
         report.title = titles.get(report.kind, report.kind)  # type: ignore[attr-defined]
+        report.extension = Path(report.file.name or "").suffix or ".xlsx"  # type: ignore[attr-defined]
         report.downloadable = may_download(request.user, report)  # type: ignore[attr-defined]
     return render(
         request,

@@ -6,6 +6,7 @@ indicator counts are kept as running totals of the very flags written on each ro
 """
 
 import datetime as dt
+import math
 from collections.abc import Iterator
 from decimal import Decimal
 from itertools import islice
@@ -26,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl.chart import BarChart, Reference
 
-from courses.exports import percent, period_lessons
+from courses.exports import participant_name, period_lessons
 from courses.models import Attendance, Cycle, Enrollment
 from courses.selectors import ATTENDED
 from exams.models import ExamRegistration, ExamResult, ExamRound
@@ -46,7 +47,16 @@ from school.indicators import (
 from school.models import Exit, Operation, Participation, Student
 from school.reports import Progress, ReportKind, ReportRequest, report_kind_register
 from school.services import special_category_reads_record
-from school.spreadsheets import TITLE, StreamedSheet, StreamedWorkbook
+from school.spreadsheets import (
+    PERCENT,
+    TITLE,
+    Look,
+    StreamedSheet,
+    StreamedWorkbook,
+    column_width,
+    heading_width,
+    row_height,
+)
 
 CHUNK = 2000
 ENTRY_FIELDS = [
@@ -261,6 +271,52 @@ class SpecialCategoryReads:
         self.pending = []
 
 
+# How the workbooks print (see ``school.spreadsheets.printing``).
+HEADING = Look(bold=True, wrap=True, border=True, align="center")
+WRAPPED = Look(wrap=True)
+RATE = Look(number_format=PERCENT)
+DATE_WIDTH = 11.0  # dd/mm/yyyy
+
+
+def page_header(request: ReportRequest, operation: Operation | None = None) -> str:
+    school = request.school
+    parts = [school.name]
+    code = operation.code if operation is not None else school.operation_code
+    if code:
+        parts.append(_("Operation %(code)s") % {"code": code})
+    if request.cycle_code:
+        parts.append(_("Cycle %(code)s") % {"code": request.cycle_code})
+    parts.append(
+        _("Period %(start)s – %(end)s")
+        % {"start": f"{request.start:%d/%m/%Y}", "end": f"{request.end:%d/%m/%Y}"}
+    )
+    return " · ".join(parts)
+
+
+def participant_widths(request: ReportRequest, headings: list[str]) -> list[float]:
+    """Each column as wide as its heading's longest word and its values: the dates, the
+    operation code and the cycles (a participant's cycles, side by side) in full."""
+    # A flag is 1, 0 or "declined".
+    widths = [heading_width(heading, least=len("declined") + 2, most=18) for heading in headings]
+    for index in (2, 3, len(headings) - 2):  # entry, exit, certificate gained on
+        widths[index] = max(widths[index], DATE_WIDTH)
+    widths[0] = max(widths[0], column_width([request.school.operation_code]), 14.0)
+    longest = max(
+        (
+            len(code)
+            for code in Cycle.objects.filter(school=request.school).values_list("code", flat=True)
+        ),
+        default=8,
+    )
+    widths[len(headings) - 5] = min(40.0, column_width(["x" * (2 * longest + 2)]))
+    widths[1] = max(widths[1], 8.0)
+    reasons = [str(label) for label in ExitReason.labels]
+    widths[4] = heading_width(headings[4], reasons, most=30)  # the exit reason in words
+    statuses = [str(label) for label in LabourMarketStatus.labels]
+    widths[7] = heading_width(headings[7], statuses, most=45)  # the status in words
+    return widths
+
+
 def esf_participants(request: ReportRequest, book: StreamedWorkbook, progress: Progress) -> None:
     """Participants: one row per participant counted in the period (entered, left, or six
     months after leaving). Indicators: each indicator over the group it counts, for the period
@@ -294,14 +350,19 @@ def esf_participants(request: ReportRequest, book: StreamedWorkbook, progress: P
         _("Cycles"), _("Hours attended"), _("Completed"), _("Certificate gained on"),
         _("Certificate number"),
     ]  # fmt: skip
-    sheet.widths([14, 12, 12, 12, 14, 12, 8, 26, 8, 8] + [8] * (len(headings) - 10))
+    widths = participant_widths(request, headings)
+    sheet.widths(widths)
+    sheet.print_setup(title_rows="1:1", header=page_header(request, operation))
     sheet.freeze("C2")
-    sheet.styled(headings, wrap=True)
+    sheet.looked(headings, HEADING, height=row_height(headings, widths))
     indicator_sheet = book.sheet(_("Indicators"))
     missing_sheet = book.sheet(_("Missing data"))
-    missing_sheet.widths([12, 12, 30, 50])
-    missing_sheet.styled(
-        [_("Participant id"), _("Entry date"), _("Cycles"), _("Missing")], wrap=True
+    missing_widths = [12.0, DATE_WIDTH, 30.0, 50.0]
+    missing_sheet.widths(missing_widths)
+    missing_sheet.print_setup(title_rows="1:1", header=page_header(request, operation))
+    missing_columns = [_("Participant id"), _("Entry date"), _("Cycles"), _("Missing")]
+    missing_sheet.looked(
+        missing_columns, HEADING, height=row_height(missing_columns, missing_widths)
     )
 
     tally, cumulative = Tally(indicators), Tally(indicators)
@@ -385,7 +446,13 @@ def _indicator_sheet(
 ) -> None:
     school = request.school
     period = operation.programme_period if operation else school.programme_period
-    sheet.widths([10, 60, 9, 9, 9, 11, 11, 10, 12, 12, 12, 8, 40])
+    widths = [10.0, 60.0, 9.0, 9.0, 9.0, 11.0, 11.0, 10.0, 12.0, 12.0, 12.0, 8.0, 40.0]
+    sheet.widths(widths)
+    # The heading row: under the title, five or six lines of facts and a blank line.
+    heading_row = 9 if operation is not None else 8
+    sheet.print_setup(
+        title_rows=f"{heading_row}:{heading_row}", header=page_header(request, operation)
+    )
     sheet.styled([_("ESF participant indicators")], font=TITLE)
     sheet.append([_("School"), school.name])
     sheet.append([_("Operation code"), operation.code if operation else _("none")])
@@ -395,11 +462,12 @@ def _indicator_sheet(
     sheet.append([_("Period"), request.start, request.end])
     sheet.append([_("Cycle"), request.cycle_code or _("all")])
     sheet.append([])
-    sheet.styled([
+    columns = [
         _("Code"), _("Indicator"), _("Total"), _("Women"), _("Men"), _("Non-binary"),
         _("Gender not stated"), _("Declined to answer"), _("Unknown or not collected"),
         _("Cumulative since the operation began"), _("Counted over"), _("Check"), _("Note"),
-    ], wrap=True)  # fmt: skip
+    ]  # fmt: skip
+    sheet.looked(columns, HEADING, height=row_height(columns, widths))
     groups = {
         OUTPUT: _("Participants who entered"),
         RESULT: _("Participants who left"),
@@ -415,7 +483,10 @@ def _indicator_sheet(
     for indicator in tally.indicators:
         if indicator.code not in shown_codes:
             note = _("Special-category data: not included in this report.")
-            sheet.append([indicator.code, str(indicator.name), *[None] * 10, note])
+            sheet.append(
+                [indicator.code, sheet.cell(str(indicator.name), WRAPPED), *[None] * 10, note],
+                height=row_height([indicator.name], widths),
+            )
             continue
         note = ""
         if indicator.code in ("CR03", "EECR03") and not school.qualification_counts_as_result:
@@ -425,11 +496,15 @@ def _indicator_sheet(
         elif indicator.kind == LONGER_TERM:
             note = _("Follow-up answers given around six months after the exit.")
         adds_up = tally.adds_up(indicator.code) and cumulative.adds_up(indicator.code)
-        sheet.append([
-            indicator.code, str(indicator.name), *tally.row(indicator.code),
-            cumulative.row(indicator.code)[0], str(groups[indicator.kind]),
-            _("yes") if adds_up else _("no"), note,
-        ])  # fmt: skip
+        sheet.append(
+            [
+                indicator.code, sheet.cell(str(indicator.name), WRAPPED),
+                *tally.row(indicator.code), cumulative.row(indicator.code)[0],
+                str(groups[indicator.kind]), _("yes") if adds_up else _("no"),
+                sheet.cell(note, WRAPPED),
+            ],
+            height=row_height([indicator.name, *[None] * 11, note], widths),
+        )  # fmt: skip
     sheet.append([])
     entrants = sum(tally.groups[OUTPUT].values())
     codes = ("CO01", "CO03", "CO05") if period == "2014-2020" else ("EECO02", "EECO04", "EECO05")
@@ -446,6 +521,24 @@ def _indicator_sheet(
 # -- exam results ---------------------------------------------------------------------------------
 
 
+CHART_ROW_HEIGHT_CM = 0.53  # a 15-point row
+
+
+def rate(passed: int, candidates: int) -> Decimal | None:
+    """A pass rate as a fraction (shown as a percentage)."""
+    return (
+        (Decimal(passed) / Decimal(candidates)).quantize(Decimal("0.0001")) if candidates else None
+    )
+
+
+def round_sheet_title(exam_round: ExamRound) -> str:
+    """A round's sheet name: its name when it fits Excel's 31 characters, else its level and
+    date, which say the same and stay readable (the full name heads the sheet)."""
+    if len(exam_round.name) <= 31:
+        return exam_round.name
+    return f"{exam_round.scheme.level.code} {exam_round.exam_date:%d-%m-%Y}"
+
+
 def exam_results(request: ReportRequest, book: StreamedWorkbook, progress: Progress) -> None:
     results = ExamResult.objects.filter(
         registration__exam_round__school=request.school,
@@ -454,12 +547,15 @@ def exam_results(request: ReportRequest, book: StreamedWorkbook, progress: Progr
     if request.cycle_code:
         results = results.filter(registration__cycle__code=request.cycle_code)
     summary = book.sheet(_("Pass rates"))
-    summary.widths([30, 12, 12, 12])
+    widths = [30.0, 12.0, 12.0, 12.0]
+    summary.widths(widths)
+    summary.print_setup(header=page_header(request))
     summary.styled([_("Pass rates")], font=TITLE)
     summary.append([_("School"), request.school.name])
     summary.append([_("Period (exam dates)"), request.start, request.end])
     summary.append([_("Cycle"), request.cycle_code or _("all")])
     row, empty = 4, True
+    free_row = 2  # the first row a chart may take, right of the tables
     for title, key in ((_("By level"), "registration__exam_round__scheme__level__code"),
                        (_("By cycle"), "registration__cycle__code")):  # fmt: skip
         groups = list(
@@ -469,20 +565,22 @@ def exam_results(request: ReportRequest, book: StreamedWorkbook, progress: Progr
             .values_list(key, "candidates", "passed")
         )
         summary.append([])
-        summary.styled([title, _("Candidates"), _("Passed"), _("Pass rate %")])
+        columns = [title, _("Candidates"), _("Passed"), _("Pass rate")]
+        summary.looked(columns, HEADING, height=row_height(columns, widths))
         heading = row = row + 2
         for label, candidates, passed in groups:
             summary.append(
-                [label or "—", candidates, passed, percent(Decimal(passed), Decimal(candidates))]
+                [label or "—", candidates, passed, summary.cell(rate(passed, candidates), RATE)]
             )
         row += len(groups)
         if groups:
             empty = False
             chart = BarChart()
             chart.type = "bar"
-            chart.title = f"{_('Pass rate %')}: {title}"
+            chart.title = f"{_('Pass rate')}: {title}"
             chart.y_axis.scaling.min = 0
-            chart.y_axis.scaling.max = 100
+            chart.y_axis.scaling.max = 1
+            chart.y_axis.number_format = "0%"
             chart.add_data(
                 Reference(summary.sheet, min_col=4, min_row=heading, max_row=row),
                 titles_from_data=True,
@@ -491,7 +589,11 @@ def exam_results(request: ReportRequest, book: StreamedWorkbook, progress: Progr
                 Reference(summary.sheet, min_col=1, min_row=heading + 1, max_row=row)
             )
             chart.height = max(6, 0.6 * len(groups) + 3)
-            summary.bar_chart(chart, f"F{heading}")
+            chart.width = 15
+            # Each chart below the one before, never over it.
+            anchor = max(heading, free_row)
+            summary.bar_chart(chart, f"F{anchor}")
+            free_row = anchor + math.ceil(chart.height / CHART_ROW_HEIGHT_CM) + 2
     if empty:
         summary.append([])
         summary.append([_("No exam result in this period.")])
@@ -515,16 +617,22 @@ def _round_sheet(book: StreamedWorkbook, request: ReportRequest, exam_round: Exa
     registrations = ExamRegistration.objects.filter(exam_round=exam_round)
     if request.cycle_code:
         registrations = registrations.filter(cycle__code=request.cycle_code)
-    sheet = book.sheet(exam_round.name)
-    sheet.widths([5, 12, 28, 16, *([10] * len(skills)), 10, 10, 10, 14, 16])
+    sheet = book.sheet(round_sheet_title(exam_round))
+    columns = [
+        _("No."), _("Participant id"), _("Candidate"), _("Cycle"), *[s.display_name for s in skills],
+        _("Total"), _("Maximum"), _("Result"), _("Grade"), _("Certificate number"),
+    ]  # fmt: skip
+    widths = [
+        5.0, 10.0, 28.0, 16.0, *[heading_width(s.display_name, least=10, most=14) for s in skills],
+        10.0, 10.0, 10.0, 14.0, 16.0,
+    ]  # fmt: skip
+    sheet.widths(widths)
+    sheet.print_setup(title_rows="4:4", title_columns="A:C", header=page_header(request))
     sheet.styled([exam_round.name], font=TITLE)
     sheet.append([_("Level"), exam_round.scheme.level.code, _("Exam date"), exam_round.exam_date,
                   _("Centre"), exam_round.centre])  # fmt: skip
     sheet.append([])
-    sheet.styled([
-        _("No."), _("Participant id"), _("Candidate"), _("Cycle"), *[s.display_name for s in skills],
-        _("Total"), _("Maximum"), _("Result"), _("Grade"), _("Certificate number"),
-    ])  # fmt: skip
+    sheet.looked(columns, HEADING, height=row_height(columns, widths))
     grades = dict(ExamResult.Grade.choices)
     sat = passed = 0
     for number, registration in enumerate(
@@ -539,7 +647,7 @@ def _round_sheet(book: StreamedWorkbook, request: ReportRequest, exam_round: Exa
         cells: list[Any] = [
             number,
             student.pk,
-            student.full_name,
+            participant_name(student.last_name, student.first_name),
             registration.cycle.code if registration.cycle else "",
         ]
         if result is None:
@@ -556,7 +664,7 @@ def _round_sheet(book: StreamedWorkbook, request: ReportRequest, exam_round: Exa
     sheet.append([])
     sheet.styled([None, None, _("Sat"), sat])
     sheet.styled([None, None, _("Passed"), passed])
-    sheet.styled([None, None, _("Pass rate %"), percent(Decimal(passed), Decimal(sat))])
+    sheet.styled([None, None, _("Pass rate"), sheet.cell(rate(passed, sat), RATE)])
     sheet.close()
 
 

@@ -369,7 +369,8 @@ def pass_rates_refresh_soon(*, school_id: int) -> None:
                 (school_id,), countdown=settings.PASS_RATES_DEBOUNCE_SECONDS
             )
 
-    transaction.on_commit(enqueue)
+    # robust: with Redis down the change stays saved; the nightly refresh catches up.
+    transaction.on_commit(enqueue, robust=True)
 
 
 @transaction.atomic

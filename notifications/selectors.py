@@ -1,6 +1,8 @@
 """Everything that reads the outbox with a shape: the message log."""
 
-from django.db.models import QuerySet
+import datetime as dt
+
+from django.db.models import Count, Min, QuerySet
 
 from notifications.models import Notification
 from school.choices import Role
@@ -26,3 +28,19 @@ def notification_log(
         if value:
             notifications = notifications.filter(**{name: value[:50]})
     return notifications.order_by("-created_at", "-pk")
+
+
+def outbox_by_status() -> dict[str, int]:
+    """Messages per status (queued, sent, failed) in the whole installation: one query."""
+    counts = dict.fromkeys(Notification.Status.values, 0)
+    rows = Notification.objects.order_by().values_list("status").annotate(count=Count("pk"))
+    counts.update(dict(rows))
+    return counts
+
+
+def outbox_oldest_due(*, now: dt.datetime) -> dt.datetime | None:
+    """When the oldest message that is due and still queued fell due (a message held for the
+    morning is not late): one query."""
+    return Notification.objects.filter(
+        status=Notification.Status.QUEUED, due_at__lte=now
+    ).aggregate(oldest=Min("due_at"))["oldest"]

@@ -129,11 +129,14 @@ def notification_queue(
             .values_list("pk", flat=True)
         )
     if due_now:
-        transaction.on_commit(lambda: _dispatch(due_now))
+        transaction.on_commit(lambda: _dispatch(due_now), robust=True)
     return len(rows) - len(before)
 
 
 def _dispatch(ids: list[int]) -> None:
+    """Hand messages to the workers. Queued with ``robust=True``: with the broker down the
+    messages stay queued in the outbox (the request that saved them still succeeds), and the
+    minute's sweep hands them out once it is back."""
     from notifications.tasks import send_notifications
 
     for start in range(0, len(ids), BATCH):
@@ -183,7 +186,7 @@ def notifications_send(
         if time.monotonic() > stop_at:
             rest = [m.pk for m in claimed[index:]]
             Notification.objects.filter(pk__in=rest, claimed_until=stamp).update(claimed_until=None)
-            transaction.on_commit(partial(_dispatch, rest))
+            transaction.on_commit(partial(_dispatch, rest), robust=True)
             break
         outcomes[message.pk] = _send(message, now)
     return outcomes
@@ -270,5 +273,5 @@ def notification_resend(*, notification: Notification) -> Notification:
     )
     notification.refresh_from_db()
     if notification.status == Notification.Status.QUEUED:
-        transaction.on_commit(lambda: _dispatch([notification.pk]))
+        transaction.on_commit(lambda: _dispatch([notification.pk]), robust=True)
     return notification

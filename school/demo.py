@@ -25,12 +25,14 @@ from typing import Any
 
 from django.db import transaction
 
-from school.choices import Answer, Gender, LabourMarketStatus, Role
+from school.choices import Answer, Gender, Role
 from school.models import Room, School, Student, Teacher, User, Venue
 from school.services import user_upsert
+from school.services.participation import age_on, labour_market_status_derive
 
 SCHOOL_NAME = "Demo Social School of Greek"
 BASE_STUDENTS = 60
+ENTRY_FORM_ON = dt.date(2026, 1, 5)
 # Archive students are added in batches of this many, each in its own transaction.
 BATCH = 1000
 PASSWORDS = {
@@ -179,7 +181,14 @@ def student_for(index: int, school: School) -> Student:
     rng = random.Random(index)
     nationality = NATIONALITIES[index % len(NATIONALITIES)]
     names = PEOPLE[nationality]
-    status = rng.choice(LabourMarketStatus.values)
+    # The status is asked, long-term unemployment worked out from the months and the age on the
+    # day of the entry form, as the funder's rule says: no record contradicts itself.
+    asked = rng.choice(
+        ["employed", "unemployed", "unemployed", "inactive_in_education", "inactive"]
+    )
+    months = rng.randint(1, 30) if asked == "unemployed" else None
+    born = dt.date(rng.randint(1966, 2007), rng.randint(1, 12), rng.randint(1, 28))
+    status, months = labour_market_status_derive(asked, months, age_on(born, ENTRY_FORM_ON))
     gender = gender_for(index, rng)
     given = {"female": names.women, "male": names.men}.get(gender, names.women + names.men)
     first_name, last_name = rng.choice(given), rng.choice(names.surnames)
@@ -189,7 +198,7 @@ def student_for(index: int, school: School) -> Student:
         last_name=last_name,
         first_name_latin=LATIN.get(first_name, ""),
         last_name_latin=LATIN.get(last_name, ""),
-        date_of_birth=dt.date(rng.randint(1966, 2007), rng.randint(1, 12), rng.randint(1, 28)),
+        date_of_birth=born,
         gender=gender,
         nationality=nationality,
         language=names.language,
@@ -197,11 +206,9 @@ def student_for(index: int, school: School) -> Student:
         email=f"student{index}@example.org",
         # One in five would rather read e-mail: the demo shows both channels in the message log.
         contact_channel="email" if index % 5 == 0 else "sms",
-        entry_form_on=dt.date(2026, 1, 5),
+        entry_form_on=ENTRY_FORM_ON,
         labour_market_status=status,
-        unemployed_months=rng.randint(1, 30)
-        if status in ("unemployed", "long_term_unemployed")
-        else None,
+        unemployed_months=months,
         isced_level=rng.randint(0, 7),
         household_jobless=rng.choice(Answer.values),
         household_dependent_children=rng.choice(Answer.values),

@@ -66,7 +66,7 @@ class TwoFactorMiddleware:
     when they are issued instead).
     """
 
-    OPEN_PREFIXES = ("/two-factor/", "/signout/", "/i18n/", "/static/", "/healthz")
+    OPEN_PREFIXES = ("/two-factor/", "/signout/", "/i18n/", "/static/", "/healthz", "/metrics")
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

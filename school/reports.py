@@ -48,14 +48,22 @@ Progress = Callable[[int], None]
 Builder = Callable[[ReportRequest, StreamedWorkbook, Progress], None]
 
 
+# A kind that is not a workbook writes its file itself (the certificates of a cycle, a PDF).
+Writer = Callable[[ReportRequest, str, Progress], None]
+
+
 @dataclass(frozen=True)
 class ReportKind:
     code: str
     title: Any  # a lazy translation
-    build: Builder
+    build: Builder | None = None
     description: Any = ""
     # Whether the kind has special-category columns to add when the requester asks for them.
     special_category: bool = False
+    write: Writer | None = None
+    suffix: str = ".xlsx"
+    # Whether a request must name a cycle (the certificates of a cycle).
+    needs_cycle: bool = False
 
 
 _KINDS: dict[str, ReportKind] = {}
@@ -87,10 +95,16 @@ def report_write(*, kind: str, request: ReportRequest, path: str, progress: Prog
     """Build a workbook into ``path`` (the worker and ``manage.py export_report`` alike), in
     the installation's language (``LANGUAGE_CODE``): the funder's documents are in one
     language whoever asks, and a worker has no reader's language anyway."""
+    kind_ = report_kind(kind)
+    if kind_.write is not None:
+        with translation.override(settings.LANGUAGE_CODE):
+            kind_.write(request, path, progress)
+        return
+    assert kind_.build is not None
     book = StreamedWorkbook()
     try:
         with translation.override(settings.LANGUAGE_CODE):
-            report_kind(kind).build(request, book, progress)
+            kind_.build(request, book, progress)
     except BaseException:
         book.discard()
         raise
@@ -121,6 +135,8 @@ def report_request(
     """
     kind_ = report_kind(kind)
     report_period_check(start, end)
+    if kind_.needs_cycle and not cycle_code:
+        raise ValidationError({"cycle": _("Choose the cycle.")})
     if special_category and not (user and sees_special_category(user)):
         raise PermissionDenied(
             _(
@@ -142,9 +158,21 @@ def report_request(
 
 
 def _queue(report_id: int) -> None:
+    """With the broker down the report cannot start: say so on it (failed, ask again) rather
+    than leave it waiting for ever or fail the request that asked."""
     from school.tasks import build_report
 
-    build_report.delay(report_id)
+    try:
+        build_report.delay(report_id)
+    except Exception:
+        logger.exception("report %s could not be queued", report_id)
+        Report.objects.filter(pk=report_id, status=Report.Status.PENDING).update(
+            status=Report.Status.FAILED,
+            finished_at=timezone.now(),
+            error=_(
+                "The report could not be started (the job queue does not answer). Ask again in a few minutes."
+            ),
+        )
 
 
 def report_build(*, report_id: int) -> str:
@@ -183,7 +211,8 @@ def report_build(*, report_id: int) -> str:
                 progress=percent
             )
 
-    handle, path = tempfile.mkstemp(prefix=f"report-{report_id}-", suffix=".xlsx")
+    suffix = report_kind(report.kind).suffix
+    handle, path = tempfile.mkstemp(prefix=f"report-{report_id}-", suffix=suffix)
     os.close(handle)
     stored = ""
     try:
@@ -200,7 +229,7 @@ def report_build(*, report_id: int) -> str:
             path=path,
             progress=progress,
         )
-        name = f"{report.kind}-{report.period_start}-{report.period_end}-{report.pk}.xlsx"
+        name = f"{report.kind}-{report.period_start}-{report.period_end}-{report.pk}{suffix}"
         with open(path, "rb") as built:
             report.file.save(name, File(built), save=False)
         stored = report.file.name or ""

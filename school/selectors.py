@@ -1,9 +1,21 @@
 """Everything that reads schools and people with a shape."""
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, When
+from django.db.models import (
+    Case,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Sum,
+    When,
+)
 from django.db.models.functions import ExtractYear
 from django.utils.crypto import constant_time_compare
 from phonenumber_field.phonenumber import PhoneNumber
@@ -163,3 +175,34 @@ def student_accounts_for_address(*, address: str, region: str = "GR") -> list[Us
         user.student = student
         accounts.append(user)
     return accounts
+
+
+def report_builds_by_status() -> dict[str, int]:
+    """Funding reports per status (pending, running, done, failed): one query."""
+    counts = dict.fromkeys(Report.Status.values, 0)
+    rows = Report.objects.order_by().values_list("status").annotate(count=Count("pk"))
+    counts.update(dict(rows))
+    return counts
+
+
+def report_build_durations(*, buckets: list[float]) -> tuple[list[int], int, float]:
+    """How long finished builds took, as a histogram: the number of builds at or under each
+    bucket's seconds, the number of builds and their total seconds. One query."""
+    finished = Report.objects.filter(
+        status__in=[Report.Status.DONE, Report.Status.FAILED],
+        started_at__isnull=False,
+        finished_at__isnull=False,
+    )
+    took = ExpressionWrapper(F("finished_at") - F("started_at"), output_field=DurationField())
+    figures = finished.aggregate(
+        count=Count("pk"),
+        total=Sum(took),
+        **{
+            f"le{index}": Count(
+                "pk", filter=Q(finished_at__lte=F("started_at") + dt.timedelta(seconds=bound))
+            )
+            for index, bound in enumerate(buckets)
+        },
+    )
+    total = figures["total"].total_seconds() if figures["total"] else 0.0
+    return [figures[f"le{index}"] for index in range(len(buckets))], figures["count"], total

@@ -1,13 +1,19 @@
 """The front door, the language switch, and the two pages the other apps fill: the student's
 own page and the office dashboard (their parts: ``school.frames``)."""
 
+import sys
 from typing import Any
 
+from django import db
 from django.conf import settings
 from django.contrib.auth.views import LoginView
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import defaults
+from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
@@ -93,3 +99,41 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and language in dict(settings.LANGUAGES):
         user_language_set(user=request_user(request), language=language)
     return response
+
+
+def unavailable(error: BaseException | None) -> bool:
+    """Whether an error means a service is down for a while (the database, Redis, the broker)
+    rather than a bug."""
+    from kombu.exceptions import OperationalError as BrokerError
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    kinds = (
+        db.OperationalError,
+        db.InterfaceError,
+        BrokerError,
+        RedisConnectionError,
+        RedisTimeoutError,
+        ConnectionError,
+    )
+    while error is not None:
+        if isinstance(error, kinds):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+@requires_csrf_token
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The site's handler500. A service that is down (the database restarting, Redis gone)
+    gives a 503 "try again in a minute" page, or JSON for the API, with Retry-After; the next
+    request after it is back succeeds, as Django opens a new connection. Anything else is a
+    500."""
+    if not unavailable(sys.exc_info()[1]):
+        return defaults.server_error(request)
+    headers = {"Retry-After": "30"}
+    if request.path.startswith("/api/"):
+        detail = _("The service is temporarily unavailable. Please try again in a minute.")
+        return JsonResponse({"detail": str(detail)}, status=503, headers=headers)
+    page = loader.get_template("503.html").render({"request": request})
+    return HttpResponse(page, status=503, headers=headers)

@@ -62,6 +62,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every request is timed (/metrics), and carries a request id into the logs.
+    "config.metrics.RequestLatencyMiddleware",
+    "config.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "school.middleware.RequestSizeLimitMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -238,6 +241,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "AnswerEnum": "school.choices.Answer",
         "QuestionnaireKindEnum": "school.models.questionnaires.QuestionnaireKind",
+        "CertificateKindEnum": "courses.models.Certificate.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -282,21 +286,50 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         }
     )
 
+# Backups (manage.py backup, restore, and the nightly job): where the archives go, how many are
+# kept, and an optional age identity (AGE-SECRET-KEY-1...) that encrypts them.
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(VAR_DIR / "backups")))
+BACKUP_KEY = env_secret("BACKUP_KEY", "") or ""
+BACKUP_KEEP_DAILY = env.int("BACKUP_KEEP_DAILY", default=7)
+BACKUP_KEEP_WEEKLY = env.int("BACKUP_KEEP_WEEKLY", default=4)
+
 # Seconds a health check waits for the database or broker before calling it down.
 HEALTHCHECK_TIMEOUT = env.float("HEALTHCHECK_TIMEOUT", default=2.0)
+# /metrics answers a bearer token (METRICS_TOKEN) or these addresses; anyone else gets 403.
+METRICS_TOKEN = env_secret("METRICS_TOKEN", "") or ""
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+# /healthz?detail=1 answers 503 naming the signal past its threshold: the oldest message due in
+# the outbox (seconds), the Celery queue's length, the last beat run and the last backup (seconds).
+HEALTH_OUTBOX_MAX_AGE = env.int("HEALTH_OUTBOX_MAX_AGE", default=15 * 60)
+HEALTH_QUEUE_MAX_LENGTH = env.int("HEALTH_QUEUE_MAX_LENGTH", default=1000)
+HEALTH_BEAT_MAX_AGE = env.int("HEALTH_BEAT_MAX_AGE", default=10 * 60)
+HEALTH_BACKUP_MAX_AGE = env.int("HEALTH_BACKUP_MAX_AGE", default=26 * 3600)
 
 # Secret calendar addresses and sign-in links carry their token in the path: the filter
 # blanks it out of every log line (Django's "Not Found: /calendar/..." and runserver's access log).
+# LOG_FORMAT=json writes one JSON object a line (python-json-logger) for a log collector; every
+# line carries the request id (config.request_id), in the web process and in the worker.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"secret_paths": {"()": "config.log_filters.SecretPathFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {
+        "secret_paths": {"()": "config.log_filters.SecretPathFilter"},
+        "request_id": {"()": "config.request_id.RequestIdFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["secret_paths"],
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id", "secret_paths"],
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
@@ -307,6 +340,29 @@ LOGGING = {
         "django.security": {"filters": ["secret_paths"]},
     },
 }
+
+# The worker keeps Django's logging (JSON lines with the request id) instead of its own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
+
+# Error reports to Sentry when SENTRY_DSN is set, with personal data scrubbed (config.sentry).
+SENTRY_DSN = env_secret("SENTRY_DSN", "") or ""
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    from config.sentry import scrub_event
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+        send_default_pii=False,
+        include_local_variables=False,
+        max_request_body_size="never",
+        before_send=scrub_event,  # type: ignore[arg-type]
+    )
 
 # Spreadsheet uploads (applicant lists, exam-centre results): limits against mistakes and zip bombs.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5_000_000)
@@ -365,3 +421,7 @@ SIGN_IN_LINK_WINDOW_SECONDS = env.int("SIGN_IN_LINK_WINDOW_SECONDS", default=360
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="GR")
 # Where links in messages point (``https://office.example.org``); empty: the requesting host.
 SITE_URL = env.str("SITE_URL", default="")
+# The public page that checks a certificate answers so many look-ups per client address in
+# the window, then 429 (codes cannot be guessed; this keeps anyone from trying).
+CERTIFICATE_VERIFY_PER_IP = env.int("CERTIFICATE_VERIFY_PER_IP", default=30)
+CERTIFICATE_VERIFY_WINDOW_SECONDS = env.int("CERTIFICATE_VERIFY_WINDOW_SECONDS", default=600)

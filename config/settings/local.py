@@ -14,3 +14,7 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 for _folder in ("broker/queue", "broker/processed", "broker/control", "media"):
     (VAR_DIR / _folder).mkdir(parents=True, exist_ok=True)
+
+# Where `make run` serves the site (the Makefile's BIND): the address a certificate's QR code
+# points at.
+SITE_URL = env.str("SITE_URL", default=f"http://{env.str('BIND', default='127.0.0.1:8000')}")

@@ -4,6 +4,7 @@ It lives in this app because a request may name a cycle, while the job itself
 (``school.reports``) knows no other app.
 """
 
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -28,6 +29,8 @@ from school.reports import report_kinds, report_request
 from school.selectors import report_list
 from school.spreadsheets import XLSX_CONTENT_TYPE
 
+PDF_CONTENT_TYPE = "application/pdf"
+
 
 def may_download(user: User, report: Report) -> bool:
     """A workbook with special-category columns only for those allowed to see them."""
@@ -39,11 +42,12 @@ def download_response(user: User, report: Report) -> FileResponse:
         raise ConflictError(_("The report is not ready."))
     if not may_download(user, report):
         raise PermissionDenied(_("This report holds special-category data you may not see."))
+    suffix = Path(report.file.name or "").suffix or ".xlsx"
     return FileResponse(
         report.file.open("rb"),
         as_attachment=True,
-        filename=f"{report.kind}-{report.period_start}-{report.period_end}.xlsx",
-        content_type=XLSX_CONTENT_TYPE,
+        filename=f"{report.kind}-{report.period_start}-{report.period_end}{suffix}",
+        content_type=PDF_CONTENT_TYPE if suffix == ".pdf" else XLSX_CONTENT_TYPE,
     )
 
 
@@ -106,7 +110,8 @@ class AnyAccept(BaseContentNegotiation):
 
 class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Funding reports of the school: ``esf-participants``, ``attendance-sheets``,
-    ``exam-results``. POST asks for one (202); it is built in the background: follow
+    ``exam-results``, and ``certificates`` (a cycle's certificates in one PDF; name the
+    cycle). POST asks for one (202); it is built in the background: follow
     ``status`` and ``progress``, then GET ``download``."""
 
     queryset = Report.objects.none()
@@ -148,10 +153,12 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(
         responses={
             (200, XLSX_CONTENT_TYPE): OpenApiTypes.BINARY,
+            (200, PDF_CONTENT_TYPE): OpenApiTypes.BINARY,
             409: OpenApiResponse(description="The report is not done yet."),
         }
     )
     @action(detail=True, methods=["get"], content_negotiation_class=AnyAccept)
     def download(self, request: Request, pk: str | None = None) -> FileResponse:
-        """The workbook (.xlsx) of a done report."""
+        """The file of a done report: a workbook (.xlsx), or the PDF of a cycle's
+        certificates."""
         return download_response(request_user(request), self.get_object())

@@ -10,6 +10,7 @@ from courses.selectors.attendance import (
     MarkChange,
     at_risk_enrollments,
     attendance_history,
+    attendance_saved_since,
     enrollment_list,
     enrollment_page,
     enrollments_with_absences,
@@ -29,7 +30,9 @@ from courses.selectors.cycles import (
 )
 from courses.selectors.lessons import lessons_of_student, lessons_of_teacher
 from courses.selectors.scoping import (
+    certificates_visible_to,
     cycles_visible_to,
+    enrollments_for_certificates,
     enrollments_visible_to,
     lessons_visible_to,
     students_visible_to,
@@ -44,6 +47,8 @@ __all__ = [
     "MarkChange",
     "at_risk_enrollments",
     "attendance_history",
+    "attendance_saved_since",
+    "certificates_visible_to",
     "cycle_list",
     "cycle_page",
     "cycles_open",
@@ -51,6 +56,7 @@ __all__ = [
     "cycles_with_counts",
     "enrollment_list",
     "enrollment_page",
+    "enrollments_for_certificates",
     "enrollments_visible_to",
     "enrollments_with_absences",
     "lessons_of_student",

@@ -13,6 +13,7 @@ from django.db.models import (
     DecimalField,
     F,
     FloatField,
+    Max,
     Min,
     OuterRef,
     Q,
@@ -71,32 +72,35 @@ def with_attendance_stats(
         student__special_category__documented_hospitalisation=True
     )
 
-    # Each figure is a correlated subquery over the enrollment's own marks (an index lookup),
-    # not a join with GROUP BY: on millions of marks the grouped plan evaluated the run of
-    # absences once per joined row and took minutes; this takes milliseconds.
-    def per_enrollment(aggregate: Any, **filters: Any) -> Subquery:
-        marks = Attendance.objects.filter(
-            enrollment=OuterRef("pk"), lesson__status="held", **filters
-        )
-        return Subquery(marks.values("enrollment").annotate(value=aggregate).values("value")[:1])
+    # One join with the enrollment's marks of held lessons, grouped by enrollment: every sum
+    # and date in one pass. Only the run of absences needs the last lesson attended first: one
+    # subquery per enrollment (index lookups on its own marks), not one per joined row.
+    held = Q(attendance__lesson__status="held")
+    attended = held & Q(attendance__status__in=ATTENDED)
 
-    def hours(**filters: Any) -> Coalesce:
-        return Coalesce(per_enrollment(Sum("lesson__hours"), **filters), zero, output_field=decimal)
+    def hours(condition: Q) -> Coalesce:
+        return Coalesce(
+            Sum("attendance__lesson__hours", filter=condition), zero, output_field=decimal
+        )
 
     last_attended = Attendance.objects.filter(
-        enrollment=OuterRef("pk"), status__in=ATTENDED, lesson__status="held"
-    ).order_by("-lesson__date", "-lesson__starts_at")
-    absences_since = per_enrollment(
-        Count("pk"),
+        enrollment=OuterRef(OuterRef("pk")), status__in=ATTENDED, lesson__status="held"
+    ).order_by("-lesson__date")
+    absences_since = Attendance.objects.filter(
+        enrollment=OuterRef("pk"),
+        lesson__status="held",
         status="absent",
-        lesson__date__gt=Coalesce(OuterRef("last_attended_on"), Value(dt.date.min)),
+        lesson__date__gt=Coalesce(
+            Subquery(last_attended.values("lesson__date")[:1]), Value(dt.date.min)
+        ),
     )
     return enrollments.annotate(
-        held_hours=hours(),
-        attended_hours=hours(status__in=ATTENDED),
-        excused_hours=hours(status="excused"),
-        missed_hours=hours(status__in=MISSED),
-        first_attended=per_enrollment(Min("lesson__date"), status__in=ATTENDED),
+        held_hours=hours(held),
+        attended_hours=hours(attended),
+        excused_hours=hours(held & Q(attendance__status="excused")),
+        missed_hours=hours(held & Q(attendance__status__in=MISSED)),
+        first_attended=Min("attendance__lesson__date", filter=attended),
+        last_attended_on=Max("attendance__lesson__date", filter=attended),
         absence_limit_hours=quotient(
             F("cycle__total_hours")
             * (
@@ -107,9 +111,11 @@ def with_attendance_stats(
             Value(100),
             output_field=decimal,
         ),
-        last_attended_on=Subquery(last_attended.values("lesson__date")[:1]),
-        absences_in_a_row=Coalesce(absences_since, Value(0)),
     ).annotate(
+        absences_in_a_row=Coalesce(
+            Subquery(absences_since.values("enrollment").annotate(n=Count("pk")).values("n")[:1]),
+            Value(0),
+        ),
         attendance_rate=Case(
             When(held_hours=0, then=Value(None)),
             default=quotient(F("attended_hours"), F("held_hours"), output_field=RATE),
@@ -147,15 +153,13 @@ def roster_for_lesson(*, lesson: Lesson, extended_limits: bool = False) -> list[
     """The lesson's roster in one query: the cycle's enrolled students, and anyone else already
     marked for this lesson, each with ``mark`` (this lesson's status or ``None``) and their
     attendance figures (``attendance_rate``, ``at_risk`` ...)."""
+    marked = Attendance.objects.filter(lesson=lesson).values("enrollment_id")
     on_roster = Enrollment.objects.filter(cycle_id=lesson.cycle_id).filter(
-        Q(status=Enrollment.Status.ENROLLED) | Q(attendance__lesson=lesson)
+        Q(status=Enrollment.Status.ENROLLED) | Q(pk__in=marked)
     )
     mark = Attendance.objects.filter(enrollment=OuterRef("pk"), lesson=lesson).values("status")[:1]
     return list(
-        with_attendance_stats(
-            Enrollment.objects.filter(pk__in=on_roster.values("pk")).select_related("student"),
-            extended_limits=extended_limits,
-        )
+        with_attendance_stats(on_roster.select_related("student"), extended_limits=extended_limits)
         .annotate(mark=Subquery(mark))
         .order_by("student__last_name", "student__first_name", "pk")
     )
@@ -309,3 +313,8 @@ def enrollment_page(
         .order_by("lesson__date", "lesson__starts_at")
     )
     return EnrollmentPage(enrollment, list(marks), attendance_history(enrollment=enrollment))
+
+
+def attendance_saved_since(*, since: dt.datetime) -> int:
+    """Marks saved (taken or changed) since a moment, in the whole installation: one query."""
+    return Attendance.objects.filter(marked_at__gte=since).count()

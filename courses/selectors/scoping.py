@@ -5,9 +5,9 @@ lessons, enrollments and students, names only). Students: their own. Anything el
 absent, so the API answers 404 and never reveals it exists (``school.scoping``).
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
-from courses.models import Cycle, Enrollment, Lesson
+from courses.models import Certificate, Cycle, Enrollment, Lesson
 from school.choices import Role
 from school.models import Student, User
 from school.scoping import Scope, both, of_school, of_user, through, visible_to
@@ -45,6 +45,24 @@ STUDENTS = Scope(
 )
 
 
+# Certificates: the school's for its coordinators and auditors, their own for a student;
+# a teacher signs the attendance sheet and has none to see.
+CERTIFICATES = Scope(
+    Certificate,
+    {
+        Role.COORDINATOR: of_school("enrollment__cycle__school"),
+        Role.AUDITOR: of_school("enrollment__cycle__school"),
+        Role.STUDENT: of_user("enrollment__student__user"),
+    },
+)
+
+
+def certificates_visible_to(*, user: User) -> QuerySet[Certificate]:
+    return visible_to(user, CERTIFICATES).select_related(
+        "enrollment__student", "enrollment__cycle__level"
+    )
+
+
 def cycles_visible_to(*, user: User) -> QuerySet[Cycle]:
     return visible_to(user, CYCLES)
 
@@ -59,3 +77,23 @@ def enrollments_visible_to(*, user: User) -> QuerySet[Enrollment]:
 
 def students_visible_to(*, user: User) -> QuerySet[Student]:
     return visible_to(user, STUDENTS)
+
+
+def enrollments_for_certificates(*, student: Student) -> QuerySet[Enrollment]:
+    """The student's enrollments that may have a certificate (not waitlisted), each with the
+    id of its valid certificate of attendance and of completion (or None): one query."""
+    valid = Certificate.objects.filter(enrollment=OuterRef("pk"), revoked_at__isnull=True)
+    return (
+        Enrollment.objects.filter(student=student)
+        .exclude(status=Enrollment.Status.WAITLISTED)
+        .select_related("cycle__level")
+        .annotate(
+            attendance_certificate=Subquery(
+                valid.filter(kind=Certificate.Kind.ATTENDANCE).values("pk")[:1]
+            ),
+            completion_certificate=Subquery(
+                valid.filter(kind=Certificate.Kind.COMPLETION).values("pk")[:1]
+            ),
+        )
+        .order_by("-cycle__starts_on", "pk")
+    )

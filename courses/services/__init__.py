@@ -9,6 +9,12 @@ holidays) and the enrollment rules live here and nowhere else. Import from here:
 """
 
 from courses.services.attendance import attendance_save
+from courses.services.certificates import (
+    certificate_code,
+    certificate_figures,
+    certificate_issue,
+    certificate_revoke,
+)
 from courses.services.closures import closure_create, closure_delete
 from courses.services.completion import cycle_complete
 from courses.services.cycles import CYCLE_FIELDS, cycle_cancel, cycle_create, cycle_update
@@ -36,6 +42,10 @@ __all__ = [
     "PARKING",
     "SUNDAY",
     "attendance_save",
+    "certificate_code",
+    "certificate_figures",
+    "certificate_issue",
+    "certificate_revoke",
     "closure_create",
     "closure_delete",
     "cycle_cancel",

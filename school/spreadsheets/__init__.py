@@ -15,6 +15,17 @@ application would otherwise run them (formula injection). Only a ``Formula``, wh
 writes itself, is written as one.
 """
 
+from school.spreadsheets.printing import (
+    DATE,
+    PERCENT,
+    SHORT_DATE,
+    Look,
+    column_width,
+    heading_width,
+    lines_in,
+    rotated_height,
+    row_height,
+)
 from school.spreadsheets.reading import (
     Problem,
     RowError,
@@ -36,11 +47,15 @@ from school.spreadsheets.writing import (
 
 __all__ = [
     "BOLD",
+    "DATE",
+    "PERCENT",
+    "SHORT_DATE",
     "TITLE",
     "WRAP",
     "XLSX_CONTENT_TYPE",
     "FastRows",
     "Formula",
+    "Look",
     "Problem",
     "RowError",
     "SpreadsheetError",
@@ -48,7 +63,12 @@ __all__ = [
     "StreamedWorkbook",
     "cell_date",
     "cell_text",
+    "column_width",
+    "heading_width",
+    "lines_in",
     "looks_like_formula",
     "read_rows",
+    "rotated_height",
+    "row_height",
     "write_workbook",
 ]

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
 
+from django.utils.translation import gettext as _
 from lxml.etree import XMLParser, fromstring, tostring
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
@@ -21,8 +22,10 @@ from openpyxl.comments.comment_sheet import CommentRecord
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
+from school.spreadsheets.printing import DATE, Look
 from school.spreadsheets.writing import (
     BOLD,
     FORMULA_STARTS,
@@ -124,11 +127,16 @@ class FastRows:
                     f"{escape(value, quote=False)}</t></is></c>"
                 )
             elif kind is dt.date and column > styled and self.iso_dates is False:
-                # As openpyxl writes a date: a serial number in its date format.
+                # As openpyxl writes a date: a serial number in a date format (dd/mm/yyyy,
+                # as the headings write dates).
                 if self.date_style is None:
-                    self.date_style = WriteOnlyCell(self.sheet, value=value).style_id
+                    model = WriteOnlyCell(self.sheet, value=value)
+                    model.number_format = DATE
+                    self.date_style = model.style_id
                 text = "%.16g" % to_excel(value, self.epoch)  # noqa: UP031
                 add(f'<c {attributes} s="{self.date_style}" t="n"><v>{text}</v></c>')
+            elif isinstance(value, Cell):  # a cell with a look of its own (``StreamedSheet.cell``)
+                add(self.other(value, column, row_idx))
             else:
                 value = _printable(value)
                 if column <= styled or looks_like_formula(value):
@@ -163,20 +171,52 @@ class StreamedSheet:
     """One sheet of a ``StreamedWorkbook``: rows go out in order and cannot be revisited, so
     set the layout (widths, print set-up, frozen panes) before the first row."""
 
-    def __init__(self, sheet: Any, styles: dict[tuple[Font, bool], tuple[Any, int]]) -> None:
+    def __init__(self, sheet: Any, styles: dict[Any, tuple[Any, int]]) -> None:
         self.sheet = sheet
         self.styles = styles
         self.fast: FastRows | None = None
+        self.rows = 0  # rows written so far: the next row is ``rows + 1``
 
-    def append(self, values: Iterable[Any]) -> None:
+    def append(self, values: Iterable[Any], *, height: float | None = None) -> None:
+        """One row; ``height`` in points for a row of wrapped or turned text."""
         if self.fast is None:
             # Hooked in at the first row: openpyxl writes the sheet's layout (widths, panes,
             # print set-up) when it opens the rows, so it must be set by then.
             self.fast = FastRows(self.sheet)
+        self.rows += 1
+        if height:
+            self.sheet.row_dimensions[self.rows].height = round(height, 1)
         self.sheet.append(values)
 
+    def _style(self, look: Look) -> tuple[Any, int]:
+        if look not in self.styles:
+            model = WriteOnlyCell(self.sheet)
+            look.apply(model)
+            self.styles[look] = (model._style, model.style_id)
+        return self.styles[look]
+
+    def cell(self, value: Any, look: Look) -> Any:
+        """A cell of a plain row that prints its own way (a date, a rate, a wrapped text)."""
+        cell = WriteOnlyCell(self.sheet, value=_printable(value))
+        if looks_like_formula(value):
+            as_text(cell)
+        cell._style = copy(self._style(look)[0])
+        return cell
+
+    def looked(
+        self, values: Iterable[Any], look: Look, *, count: int = 0, height: float | None = None
+    ) -> None:
+        """A row whose cells (with ``count``, its first cells) print with ``look``."""
+        style, style_id = self._style(look)
+        self.append(StyledRow(values, style, style_id, count), height=height)
+
     def styled(
-        self, values: Iterable[Any], font: Font = BOLD, wrap: bool = False, count: int = 0
+        self,
+        values: Iterable[Any],
+        font: Font = BOLD,
+        wrap: bool = False,
+        count: int = 0,
+        height: float | None = None,
     ) -> None:
         """A row of headings (bold, optionally wrapped); with ``count``, only its first cells
         (a row's label), the rest plain: a styled cell costs several times a plain one."""
@@ -190,7 +230,7 @@ class StreamedSheet:
                 model.alignment = WRAP
             self.styles[key] = (model._style, model.style_id)
         style, style_id = self.styles[key]
-        self.append(StyledRow(values, style, style_id, count))
+        self.append(StyledRow(values, style, style_id, count), height=height)
 
     def widths(self, widths: Iterable[float]) -> None:
         """Column widths; a run of equal widths is one entry (a sheet per cycle with sixty
@@ -209,20 +249,46 @@ class StreamedSheet:
         self.sheet.freeze_panes = cell
 
     def print_setup(
-        self, *, landscape: bool = True, title_rows: str = "", footer: str = ""
+        self,
+        *,
+        landscape: bool = True,
+        title_rows: str = "",
+        title_columns: str = "",
+        header: str = "",
+        footer: str = "",
+        pages_across: int = 1,
+        pages_down: int = 0,
     ) -> None:
-        """Landscape, fitted to the page's width (as many pages down as it takes), the heading
-        rows repeated on every page, and a footer line."""
-        self.sheet.page_setup.orientation = "landscape" if landscape else "portrait"
-        self.sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-        self.sheet.sheet_properties.pageSetUpPr.fitToPage = True
-        self.sheet.page_setup.fitToWidth = 1
-        self.sheet.page_setup.fitToHeight = 0
+        """A4, landscape, fitted to ``pages_across`` pages' width (and to ``pages_down``
+        pages' height, or as many as it takes), the heading rows and columns repeated on every
+        page, a header line in the middle, a footer line on the left and "page X of Y" on the
+        right."""
+        sheet = self.sheet
+        sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+        sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.page_setup.fitToWidth = pages_across
+        sheet.page_setup.fitToHeight = pages_down
+        sheet.print_options.horizontalCentered = True
+        sheet.page_margins.left = sheet.page_margins.right = 0.4
+        sheet.page_margins.top = sheet.page_margins.bottom = 0.6
         if title_rows:
-            self.sheet.print_title_rows = title_rows
-        if footer:
-            self.sheet.oddFooter.left.text = footer
-            self.sheet.oddFooter.right.text = "&P / &N"
+            sheet.print_title_rows = title_rows
+        if title_columns:
+            sheet.print_title_cols = title_columns
+        if header:
+            sheet.oddHeader.center.text = header.replace("&", "&&")
+            sheet.oddHeader.center.size = 9
+        sheet.oddFooter.left.text = footer.replace("&", "&&")
+        sheet.oddFooter.left.size = 9
+        sheet.oddFooter.right.text = _("Page &P of &N")
+        sheet.oddFooter.right.size = 9
+
+    def page_break_after_row(self, row: int) -> None:
+        self.sheet.row_breaks.append(Break(id=row))
+
+    def page_break_after_column(self, column: int) -> None:
+        self.sheet.col_breaks.append(Break(id=column))
 
     def bar_chart(self, chart: BarChart, anchor: str) -> None:
         self.sheet.add_chart(chart, anchor)
@@ -247,7 +313,7 @@ class StreamedWorkbook:
     def __init__(self) -> None:
         self.book = Workbook(write_only=True)
         self._titles: set[str] = set()
-        self._styles: dict[tuple[Font, bool], tuple[Any, int]] = {}
+        self._styles: dict[Any, tuple[Any, int]] = {}
 
     def _unique_title(self, title: str) -> str:
         base = title.translate(FORBIDDEN_IN_TITLES).strip("'")[:31] or "Sheet"

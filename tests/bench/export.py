@@ -77,12 +77,19 @@ def one_dump(kind: str) -> dict[str, float]:
             self.rows = rows
             self.sheet = None
 
-        def append(self, values: Any) -> None:
+        def append(self, values: Any, **kwargs: Any) -> None:
             self.rows.append(tuple(values))
 
         def styled(self, values: Any, **kwargs: Any) -> None:
             self.rows.append(tuple(values))
 
+        def looked(self, values: Any, look: Any, **kwargs: Any) -> None:
+            self.rows.append(tuple(values))
+
+        def cell(self, value: Any, look: Any) -> Any:
+            return value  # the bare dump writes the value, unstyled
+
+        def page_break_after_row(self, *args: Any) -> None: ...
         def widths(self, *args: Any) -> None: ...
         def freeze(self, *args: Any) -> None: ...
         def print_setup(self, **kwargs: Any) -> None: ...

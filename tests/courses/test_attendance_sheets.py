@@ -18,7 +18,7 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 START, END = dt.date(2026, 10, 1), dt.date(2026, 12, 31)
-HEADINGS = 9  # title, school, period, codes, date, hours, topic, teacher, column names
+HEADINGS = 10  # title, school, cycle, period, legend; date, hours, topic, teacher, column names
 
 
 def build(tmp_path, request):
@@ -95,7 +95,7 @@ def expected_rows(cycle):
                 cells.append(lesson.hours)
             else:
                 cells.append({"absent": "A", "excused": "E"}.get(mark))
-        rate = round(float(attended * 100 / held), 2) if held else None
+        rate = round(float(attended / held), 4) if held else None
         rows.append([enrollment.student_id, cells, attended, rate])
     present = [
         sum(marks.get((e.pk, lesson.pk)) in ("present", "late") for e in cycle.enrollments.all())
@@ -113,12 +113,13 @@ def test_sheet_holds_every_mark_and_total_of_the_period(tmp_path, school, cycle)
     n = len(lessons)
     assert n == 4
     # Heading rows: each lesson's date, hours, topic and teacher.
-    assert [d.date() for d in rows[4][3 : 3 + n]] == [lesson.date for lesson in lessons]
-    assert rows[5][3 : 3 + n] == [float(lesson.hours) for lesson in lessons]
-    assert rows[5][3 + n] == float(sum(lesson.hours for lesson in lessons))
-    assert rows[6][3 : 3 + n] == [lesson.topic for lesson in lessons]
-    assert rows[7][3 : 3 + n] == ["Eleni Daskalou"] * n
-    assert rows[8][-3:] == ["Hours attended", "Attendance %", "Status"]
+    assert [d.date() for d in rows[5][3 : 3 + n]] == [lesson.date for lesson in lessons]
+    assert sheet.cell(6, 4).number_format == "dd/mm"
+    assert rows[6][3 : 3 + n] == [float(lesson.hours) for lesson in lessons]
+    assert rows[6][3 + n] == float(sum(lesson.hours for lesson in lessons))
+    assert rows[7][3 : 3 + n] == [lesson.topic for lesson in lessons]
+    assert rows[8][3 : 3 + n] == ["Eleni Daskalou"] * n
+    assert rows[9][-3:] == ["Hours attended", "Attendance %", "Status"]
     body = rows[HEADINGS : HEADINGS + len(students)]
     for number, (row, (student_id, cells, attended, rate)) in enumerate(
         zip(body, students, strict=True), start=1
@@ -129,20 +130,23 @@ def test_sheet_holds_every_mark_and_total_of_the_period(tmp_path, school, cycle)
         assert row[4 + n] == rate
     assert [row[2] for row in body] == ["Alpha Test", "Mu Test", "Zeta Test"]
     # Alpha: 3+2+4 of 9 marked hours; Zeta: 3+2 of 10.5; Mu: none of 10.5.
-    assert [row[4 + n] for row in body] == [100.0, 0.0, 47.62]
+    assert [row[4 + n] for row in body] == [1.0, 0.0, 0.4762]
+    assert sheet.cell(HEADINGS + 1, 5 + n).number_format == "0.0%"
     totals = rows[HEADINGS + len(students)]
     assert totals[2] == "Participants present" and totals[3 : 3 + n] == present
     hours = rows[HEADINGS + len(students) + 1]
     per_lesson = [p * float(lesson.hours) for p, lesson in zip(present, lessons, strict=True)]
     assert hours[3 : 3 + n] == per_lesson
     assert hours[3 + n] == sum(per_lesson) == sum(float(s[2]) for s in students)
-    signatures = rows[-2]
-    assert "Teacher's signature" in signatures and "Programme manager's signature" in signatures
-    # Print set-up: landscape, one page wide, headings repeated on every page.
-    assert sheet.page_setup.orientation == "landscape"
+    assert rows[-3][2] == "Teacher's signature" and rows[-3][3 : 3 + n] == [None] * n
+    assert "Programme manager (name, signature, date)" in rows[-1][2]
+    # Print set-up: A4 landscape, one page wide, headings and names repeated on every page.
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
     assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
-    assert sheet.print_title_rows == "$5:$9"
+    assert sheet.print_title_rows == "$6:$10" and sheet.print_title_cols == "$A:$C"
+    assert "A1-SHEET" in sheet.oddHeader.center.text and school.name in sheet.oddHeader.center.text
     assert "Programme manager" in sheet.oddFooter.left.text
+    assert sheet.oddFooter.right.text == "Page &P of &N"
     assert progress[-1] == 100
 
 
@@ -157,6 +161,15 @@ def test_one_sheet_per_cycle_or_only_the_cycle_asked(tmp_path, school, cycle):
         tmp_path, ReportRequest(school=school, start=START, end=END, cycle_code="A2-OTHER")
     )
     assert book.sheetnames == ["A2-OTHER"]
+    # A cycle asked for without a lesson in the period: a sheet that says so, nobody's rate.
+    CycleFactory(school=school, code="A1-EMPTY")
+    book, _ = build(
+        tmp_path, ReportRequest(school=school, start=START, end=END, cycle_code="A1-EMPTY")
+    )
+    assert book.sheetnames == ["A1-EMPTY"]
+    values = [v for row in book["A1-EMPTY"].iter_rows(values_only=True) for v in row if v]
+    assert any("No lesson was held in this period" in str(v) for v in values)
+    assert not any(isinstance(v, (int, float)) for v in values)
 
 
 def test_a_period_without_lessons_gives_a_workbook_that_says_so(tmp_path, school, cycle):

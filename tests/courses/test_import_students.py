@@ -5,9 +5,10 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils.text import capfirst
 from openpyxl import Workbook, load_workbook
 
-from courses.imports import COLUMNS, students_import
+from courses.imports import COLUMNS, FIXED_ANSWERS, students_import, template_workbook
 from courses.models import Enrollment
 from school.models import Student
 from tests.factories import CycleFactory, on_factory_day
@@ -170,7 +171,7 @@ def test_office_import_page_shows_and_downloads_the_report(client, coordinator):
     template = client.get("/office/import/template.xlsx")
     assert template.status_code == 200
     header = [c.value for c in load_workbook(io.BytesIO(template.content)).worksheets[0][1]]
-    assert header == HEADERS
+    assert header == [capfirst(str(Student._meta.get_field(name).verbose_name)) for name in HEADERS]
 
     upload = xlsx(GOOD_AND_BAD)
     upload.name = "applicants.xlsx"
@@ -190,3 +191,59 @@ def test_office_import_of_a_non_spreadsheet_is_a_message_not_an_error(client, co
     page = client.post("/office/import/", {"file": upload})
     assert page.status_code == 200
     assert "not an Excel .xlsx file" in page.content.decode()
+
+
+def _filled_template(settings, language):
+    """The template as an office fills it in: its own headings, answers from its lists."""
+    settings.LANGUAGE_CODE = language
+    book = load_workbook(io.BytesIO(template_workbook()))
+    sheet = book.worksheets[0]
+    lists = book.worksheets[1]
+    assert lists.sheet_state == "hidden"
+    headings = [c.value for c in sheet[1]]
+    column = {c.name: i for i, c in enumerate(COLUMNS)}
+
+    def answer(name, index):
+        return lists.cell(row=index + 1, column=column[name] + 1).value
+
+    values = {
+        "first_name": "Roya", "last_name": "Karimi", "date_of_birth": dt.date(1994, 2, 3),
+        "gender": answer("gender", 0), "nationality": "AF", "language": answer("language", 3),
+        "phone": "6912345670", "labour_market_status": answer("labour_market_status", 4),
+        "isced_level": answer("isced_level", 3), "homeless": answer("homeless", 2),
+        "rural_area": answer("rural_area", 0),
+    }  # fmt: skip
+    sheet.append([values.get(c.name) for c in COLUMNS])
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    return book, headings, out
+
+
+@pytest.mark.parametrize("language", ["el", "en"])
+def test_the_template_filled_in_comes_back_as_the_codes(school, settings, language):
+    book, headings, upload = _filled_template(settings, language)
+    sheet = book.worksheets[0]
+    # Headings in the installation's language; a list for every fixed answer; an example row.
+    if language == "el":
+        assert headings[0] == "Όνομα" and "first_name" not in headings
+    lists = {
+        str(v.sqref).split(":")[0].rstrip("0123456789")
+        for v in sheet.data_validations.dataValidation
+    }
+    letters = {chr(ord("A") + i) for i, c in enumerate(COLUMNS) if c.name in FIXED_ANSWERS}
+    assert lists == letters and len(letters) == 11
+    assert "(" in sheet["A2"].value and "Fatima" in sheet["A2"].value
+    explained = [
+        row[1] for row in book.worksheets[2].iter_rows(min_row=2, values_only=True) if row[1]
+    ]
+    assert explained == [c.name for c in COLUMNS]
+
+    report = students_import(school=school, upload=upload)
+    assert report.problems == [] and report.created == 1, report.problems
+    student = Student.objects.get(school=school)
+    assert (student.first_name, student.gender, student.language) == ("Roya", "female", "fa")
+    assert (student.labour_market_status, student.isced_level) == ("inactive", 3)
+    assert (student.homeless, student.rural_area) == ("declined", True)
+    # The example row is skipped: nobody named Fatima.
+    assert not Student.objects.filter(first_name__icontains="Fatima").exists()

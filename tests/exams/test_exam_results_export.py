@@ -78,13 +78,21 @@ def test_results_per_round_and_pass_rates_with_charts(tmp_path, school, rounds):
             assert row[10] == ("pass" if result.passed else "fail")
         sat, passed = len(results), sum(r.passed for r in results.values())
         summary = {
-            row[2]: row[3] for row in rows if row and row[2] in ("Sat", "Passed", "Pass rate %")
+            row[2]: row[3] for row in rows if row and row[2] in ("Sat", "Passed", "Pass rate")
         }
         assert summary == {
             "Sat": sat,
             "Passed": passed,
-            "Pass rate %": round(100 * passed / sat, 2),
+            "Pass rate": round(passed / sat, 4),
         }
+        pass_rate = next(c for c in book[exam_round.name]["D"] if c.value == summary["Pass rate"])
+        assert pass_rate.number_format == "0.0%"
+        # Names in the attendance sheets' order and form: last name first.
+        names = [row[2] for row in body]
+        assert names == sorted(names)
+        student = ExamResult.objects.filter(registration__exam_round=exam_round).first()
+        full = f"{student.registration.student.last_name} {student.registration.student.first_name}"
+        assert full in names
 
     rows = rows_of(book, "Pass rates")
     tables: dict[str, dict] = {}
@@ -106,18 +114,19 @@ def test_results_per_round_and_pass_rates_with_charts(tmp_path, school, rounds):
             table[key][0] += 1
             table[key][1] += result.passed
     for name, expected in (("By level", expected_level), ("By cycle", expected_cycle)):
-        assert tables[name] == {
-            key: [c, p, round(100 * p / c, 2)] for key, (c, p) in expected.items()
-        }
-    assert tables["By level"] == {"A1": [3, 2, 66.67], "A2": [2, 1, 50.0]}
+        assert tables[name] == {key: [c, p, round(p / c, 4)] for key, (c, p) in expected.items()}
+    assert tables["By level"] == {"A1": [3, 2, 0.6667], "A2": [2, 1, 0.5]}
     charts = book["Pass rates"]._charts
     assert len(charts) == 2 and all(chart.tagname == "barChart" for chart in charts)
+    # The second chart starts below the first one's last row: they never overlap.
+    first, second = (chart.anchor for chart in charts)
+    assert second._from.row > first._from.row + first.ext.height / 360000 / 0.53  # EMU per cm
 
 
 def test_one_cycle_only_and_empty_period(tmp_path, school, rounds):
     book = build(tmp_path, school, cycle_code="NORTH")
     rows = rows_of(book, "Pass rates")
-    assert ["NORTH", 2, 1, 50] in [row[:4] for row in rows]
+    assert ["NORTH", 2, 1, 0.5] in [row[:4] for row in rows]
     assert all(row[0] != "SOUTH" for row in rows)
     empty = load_workbook(_empty(tmp_path, school), read_only=True)
     assert any(
@@ -140,4 +149,4 @@ def test_workbook_language_does_not_follow_whatever_is_active(tmp_path, school, 
     with translation.override("el"):
         book = build(tmp_path, school)
     rows = rows_of(book, "A1 May 2026")
-    assert [row[2] for row in rows[-3:]] == ["Sat", "Passed", "Pass rate %"]
+    assert [row[2] for row in rows[-3:]] == ["Sat", "Passed", "Pass rate"]

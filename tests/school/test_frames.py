@@ -44,6 +44,7 @@ def test_the_apps_fill_the_student_page_and_the_office_dashboard_in_page_order()
         "courses/parts/student_questionnaires.html",
         "courses/parts/student_lessons.html",
         "courses/parts/student_attendance.html",
+        "courses/parts/student_certificates.html",
         "exams/parts/student_exams.html",
         "school/parts/student_calendar.html",
     ]

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.db import models
 from django.test import Client
 
-from courses.models import Enrollment, Lesson
+from courses.models import Certificate, Enrollment, Lesson
 from exams.models import ExamRound
 from school.models import Questionnaire, User
 from tests.browser import (
@@ -121,6 +121,8 @@ def pages_of(role: str) -> list[str]:
         f"/office/exams/{exam_round.pk}/",
         "/office/notifications/",
         "/office/reports/",
+        "/office/operations/",
+        f"/office/operations/{cycle.operation_id}/",
     ]
     return {
         "coordinator": [
@@ -131,7 +133,7 @@ def pages_of(role: str) -> list[str]:
         "auditor": office,
         "teacher": ["/teach/", f"/teach/lessons/{lesson.pk}/"],
         "student": ["/me/", f"/me/questionnaires/{open_questionnaire.pk}/"],
-        "visitor": ["/", "/signin/link/"],
+        "visitor": ["/", "/signin/link/", f"/verify/{Certificate.objects.get().code}"],
     }[role]
 
 

@@ -33,6 +33,10 @@ FORMULA_LIKE = ("=", "+", "-", "@", "\t", "\r")
 
 def as_openpyxl_text(sheet, value):
     """The reference for the rule, written with openpyxl directly: a string cell, quoted."""
+    if type(value) is dt.date:  # a date shows dd/mm/yyyy, as the headings write dates
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = "dd/mm/yyyy"
+        return cell
     if isinstance(value, str) and value.startswith(FORMULA_LIKE) and type(value) is not Formula:
         cell = WriteOnlyCell(sheet, value=value)
         cell.data_type = "s"
@@ -81,7 +85,7 @@ def test_rows_are_written_as_openpyxl_writes_them(tmp_path):
     quoted = bold("=1+1")
     quoted.data_type, quoted.quotePrefix = "s", True
     plain.append([bold(dt.date(2026, 1, 2)), bold(""), bold(None), quoted, bold(True)])
-    plain.append([bold("Date"), dt.date(2026, 1, 3)])
+    plain.append([bold("Date"), as_openpyxl_text(plain, dt.date(2026, 1, 3))])
     for row in [*ROWS, CONTROL[1]]:
         plain.append([as_openpyxl_text(plain, value) for value in row])
     plain.close()

@@ -79,7 +79,7 @@ def _object_id(world, path: str) -> int:
         "students": "student", "cycles": "cycle", "lessons": "lesson",
         "enrollments": "enrollment", "closures": "closure", "exam-rounds": "exam-round",
         "exam-registrations": "registration", "exam-results": "result",
-        "notifications": "notification", "operations": "operation",
+        "notifications": "notification", "certificates": "certificate", "operations": "operation",
         "participations": "participation",
     }  # fmt: skip
     return world.own[kinds[path.split("/")[0]]].pk

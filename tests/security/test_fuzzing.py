@@ -46,7 +46,8 @@ KINDS = {
     "cycles": "cycle", "lessons": "lesson", "enrollments": "enrollment",
     "exam-rounds": "exam-round", "exam-registrations": "registration", "exam-results": "result",
     "students": "student", "notifications": "notification", "reports": "report",
-    "closures": "closure", "placements": "placement", "operations": "operation",
+    "closures": "closure", "placements": "placement", "certificates": "certificate",
+    "operations": "operation",
     "participations": "participation",
 }  # fmt: skip
 

@@ -29,6 +29,7 @@ EVERYONE = ROLES
 OFFICE = ("coordinator", "auditor")
 STAFF = ("coordinator", "auditor", "teacher")
 COORDINATOR = ("coordinator",)
+CERTIFIED = ("coordinator", "auditor", "student")
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,12 @@ RULES: dict[str, Rule] = {
     "POST reports/": Rule(COORDINATOR),
     "GET reports/{pk}/": Rule(OFFICE, "report"),
     "GET reports/{pk}/download/": Rule(OFFICE, "report"),
+    # A teacher signs the attendance sheet and sees no certificate; a student sees their own.
+    "GET certificates/": Rule(CERTIFIED, "certificate", by_class=True),
+    "POST certificates/": Rule(("coordinator", "student")),
+    "GET certificates/{pk}/": Rule(CERTIFIED, "certificate", by_class=True),
+    "GET certificates/{pk}/download/": Rule(CERTIFIED, "certificate", by_class=True),
+    "POST certificates/{pk}/revoke/": Rule(COORDINATOR, "certificate"),
     "GET operations/": Rule(OFFICE, "operation"),
     "POST operations/": Rule(COORDINATOR),
     "GET operations/{pk}/": Rule(OFFICE, "operation"),
@@ -244,6 +251,7 @@ def test_every_id_filter_is_found():
     found = {str(e): sorted(_id_filters(e)) for e in FILTERED_LISTS}
     assert found == {
         "GET cycles/": ["venue"],
+        "GET certificates/": ["enrollment"],
         "GET enrollments/": ["cycle", "student"],
         "GET exam-registrations/": ["exam_round", "student"],
         "GET exam-results/": ["registration__exam_round"],

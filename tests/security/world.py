@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 
-from courses.models import Attendance, Closure, PlacementDecision
+from courses.models import Attendance, Certificate, Closure, PlacementDecision
 from exams.models import ExamRegistration
 from exams.services import exam_result_record
 from notifications.models import Notification
@@ -75,11 +75,18 @@ def _class(school: School, teacher: Any, student_user: User | None, n: int) -> d
     )  # fmt: skip
     report.file.save(f"world-{school.pk}-{n}.xlsx", ContentFile(b"a workbook"), save=False)
     report.save()
+    certificate = Certificate(
+        enrollment=enrollment, kind="attendance", code=f"WORLD-{school.pk}-{n}",
+        hours_attended=3, hours_held=3,
+    )  # fmt: skip
+    certificate.file.save(f"world-{school.pk}-{n}.pdf", ContentFile(b"%PDF-1.7"), save=False)
+    certificate.save()
     participation = participations.participation_entered(
         student=student, operation=cycle.operation, first_entry=dt.date(2026, 11, 16),
         last_entry=dt.date(2026, 11, 16),
     )  # fmt: skip
     return {
+        "certificate": certificate,
         "operation": cycle.operation,
         "participation": participation,
         "report": report,
