@@ -22,7 +22,9 @@ class QuestionnaireSendSerializer(serializers.Serializer):
 
 class QuestionnaireSerializer(serializers.ModelSerializer):
     status = serializers.SerializerMethodField()
-    source = serializers.CharField(
+    # Named like DRF's own Field.source attribute, hence the ignore; a plain string in the
+    # schema, since it is empty until the questionnaire is answered.
+    source = serializers.CharField(  # type: ignore[assignment]
         read_only=True, help_text="`participant` or `paper` once answered; empty before."
     )
 
