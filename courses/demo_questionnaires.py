@@ -69,16 +69,17 @@ def finish(run: DemoRun) -> None:
     if a1b is None or a1b.operation_id is None:
         return
     operation_id: int = a1b.operation_id
-    if Questionnaire.objects.filter(school=run.school).exists():
-        return  # a second run adds nothing
+    entries = Questionnaire.objects.filter(
+        participation__operation_id=operation_id,
+        participation__student__enrollments__cycle=a1b,
+        kind="entry",
+    )
+    if entries.exists():
+        return  # a later run (more archive students) adds nothing
     coordinator = User.objects.filter(school=run.school, role=Role.COORDINATOR).first()
     with transaction.atomic():
         questionnaires_send_to_cycle(cycle=a1b, kind="entry", today=today)
-        sent = list(
-            Questionnaire.objects.filter(participation__operation_id=operation_id, kind="entry")
-            .select_related("participation")
-            .order_by("participation__student_id")
-        )
+        sent = list(entries.select_related("participation").order_by("participation__student_id"))
         for index, questionnaire in enumerate(sent[:10]):
             _answer(questionnaire, entry_answers(index), today)
         if len(sent) > 10:
