@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce, TruncDate
 
-from school.data_subject import parts
+from school.data_subject import parts, special_category_entries
 from school.models import (
     EntryAnswers,
     Participation,
@@ -74,6 +74,9 @@ def student_export_data(
             if special
             else {}
         )
+        data["special_category_entries"] = [
+            {k: _plain(v) for k, v in row.items()} for row in special_category_entries(student)
+        ]
         if reader is not None:
             special_category_reads_record(user=reader, students=[student], via=via)
     for part in parts():

@@ -324,3 +324,46 @@ def test_student_export_leaves_out_a_sign_in_link(school, teacher):
     messages = json.loads(out.getvalue())["messages"]
     assert "sign_in_link" in [m["kind"] for m in messages]
     assert "secret-token" not in out.getvalue()
+
+
+def test_student_export_holds_the_funders_answers_and_special_ones_only_when_allowed(
+    school, coordinator
+):
+    from school.services.participation import (
+        entry_answers_record,
+        exit_answers_record,
+        exit_record,
+        operation_for,
+        participation_entered,
+    )
+
+    student = StudentFactory(school=school, date_of_birth=dt.date(1990, 1, 1))
+    operation = operation_for(school, dt.date(2026, 9, 1))
+    participation = participation_entered(
+        student=student, operation=operation, first_entry=dt.date(2026, 9, 7),
+        last_entry=dt.date(2026, 9, 7),
+    )  # fmt: skip
+    entry_answers_record(
+        participation, {"labour_market_status": "employed", "disability": "yes"},
+        answered_on=dt.date(2026, 9, 7), consent_version="v1", by=coordinator,
+    )  # fmt: skip
+    exit_ = exit_record(participation, date=dt.date(2026, 10, 30), reason="completed")
+    exit_answers_record(exit_, {"employed": True}, answered_on=dt.date(2026, 11, 5))
+
+    out = io.StringIO()
+    call_command("student_export", student.pk, stdout=out)
+    data = json.loads(out.getvalue())
+    assert [p["operation__code"] for p in data["participations"]] == [operation.code]
+    [entry] = data["entry_answers"]
+    assert (entry["labour_market_status"], entry["consent_version"]) == ("employed", "v1")
+    assert "disability" not in entry and "special_category_entries" not in data
+    [left] = data["exits"]
+    assert (left["date"], left["reason"], left["employed"]) == ("2026-10-30", "completed", True)
+
+    out = io.StringIO()
+    call_command(
+        "student_export", student.pk, "--special-category", "--as", coordinator.username,
+        stdout=out,
+    )  # fmt: skip
+    [special] = json.loads(out.getvalue())["special_category_entries"]
+    assert special["disability"] == "yes"
