@@ -252,6 +252,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "ENUM_NAME_OVERRIDES": {
         "AnswerEnum": "school.choices.Answer",
+        "QuestionnaireKindEnum": "school.models.questionnaires.QuestionnaireKind",
         "CertificateKindEnum": "courses.models.Certificate.Kind",
     },
     "POSTPROCESSING_HOOKS": [
