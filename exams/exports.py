@@ -446,7 +446,7 @@ def _indicator_sheet(
 ) -> None:
     school = request.school
     period = operation.programme_period if operation else school.programme_period
-    widths = [10.0, 60.0, 9.0, 9.0, 9.0, 11.0, 11.0, 10.0, 12.0, 12.0, 12.0, 8.0, 40.0]
+    widths = [10.0, 60.0, DATE_WIDTH, 9.0, 9.0, 11.0, 11.0, 10.0, 12.0, 12.0, 12.0, 8.0, 40.0]
     sheet.widths(widths)
     # The heading row: under the title, five or six lines of facts and a blank line.
     heading_row = 9 if operation is not None else 8
