@@ -16,6 +16,11 @@ PERIODIC_TASKS: dict[str, tuple[str, dict[str, str]]] = {
     "absence alerts, daily": ("courses.tasks.send_absence_alerts", {"minute": "0", "hour": "9"}),
     "at-risk digest, daily": ("courses.tasks.send_at_risk_digest", {"minute": "15", "hour": "9"}),
     "exam notices, daily": ("exams.tasks.send_exam_notices", {"minute": "30", "hour": "9"}),
+    # Questionnaires still open on day 7 and day 21 are sent again; 6-month follow-ups go out.
+    "questionnaire reminders and follow-ups, daily": (
+        "courses.tasks.send_questionnaire_reminders",
+        {"minute": "45", "hour": "9"},
+    ),
     "backup, nightly": ("school.tasks.backup_database_and_media", {"minute": "0", "hour": "1"}),
     # DOMAIN.md §4: personal data go once the retention period ends; a month's delay is fine.
     "anonymise expired students, monthly": (

@@ -21,10 +21,12 @@ from courses.selectors import (
     running_cycles,
     student_attendance,
 )
+from courses.selectors.questionnaires import open_questionnaires
 from school.calendar_feed import UID_DOMAIN, CalendarOwner, CalendarPart, calendar_part_register
 from school.frames import OFFICE_DASHBOARD, STUDENT_PAGE, PagePart
 from school.models import School, Student
 from school.permissions import sees_special_category
+from school.questionnaires import FORMS
 
 # The student's page shows the lessons of the coming four weeks.
 LESSON_DAYS = 28
@@ -95,6 +97,16 @@ def student_lessons(request: HttpRequest, student: Student, today: dt.date) -> d
 
 def student_standings(request: HttpRequest, student: Student, today: dt.date) -> dict[str, Any]:
     return {"enrollments": attendance_standings(student=student, today=today)}
+
+
+def student_questionnaires(
+    request: HttpRequest, student: Student, today: dt.date
+) -> dict[str, Any]:
+    """The questionnaires waiting for the student's answers: one query."""
+    waiting = list(open_questionnaires(student=student, today=today))
+    for questionnaire in waiting:
+        questionnaire.form_title = FORMS[questionnaire.kind].title  # type: ignore[attr-defined]
+    return {"open_questionnaires": waiting}
 
 
 def student_certificates(request: HttpRequest, student: Student, today: dt.date) -> dict[str, Any]:
@@ -177,6 +189,11 @@ def lesson_events(owner: CalendarOwner) -> Iterable[icalendar.Event]:
 
 
 def register() -> None:
+    STUDENT_PAGE.register(
+        PagePart(
+            "questionnaires", 5, "courses/parts/student_questionnaires.html", student_questionnaires
+        )
+    )
     STUDENT_PAGE.register(
         PagePart("lessons", 10, "courses/parts/student_lessons.html", student_lessons)
     )

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from courses import notices
+from courses.services.questionnaires import follow_ups_send, questionnaire_reminders_send
 
 
 @shared_task(acks_late=True)
@@ -18,3 +19,9 @@ def send_absence_alerts() -> int:
 @shared_task(acks_late=True)
 def send_at_risk_digest() -> int:
     return notices.at_risk_digest()
+
+
+@shared_task(acks_late=True)
+def send_questionnaire_reminders() -> int:
+    """Open questionnaires again on day 7 and day 21; follow-ups that fall due today."""
+    return questionnaire_reminders_send() + follow_ups_send()

@@ -3,7 +3,7 @@ funding reports, and the teacher's lessons."""
 
 from django.urls import path
 
-from courses import views, views_office, views_reports
+from courses import views, views_office, views_questionnaires, views_reports
 
 urlpatterns = [
     path("office/cycles/", views_office.cycle_list, name="office-cycles"),
@@ -39,6 +39,26 @@ urlpatterns = [
     ),
     path("office/enrollments/<int:pk>/", views_office.enrollment_detail, name="office-enrollment"),
     path("office/at-risk/", views_office.at_risk, name="office-at-risk"),
+    path(
+        "office/cycles/<int:pk>/questionnaires/",
+        views_questionnaires.cycle_questionnaires_page,
+        name="office-cycle-questionnaires",
+    ),
+    path(
+        "office/cycles/<int:pk>/questionnaires/send/",
+        views_questionnaires.cycle_questionnaires_send,
+        name="office-cycle-questionnaires-send",
+    ),
+    path(
+        "office/enrollments/<int:pk>/questionnaires/<str:kind>/paper/",
+        views_questionnaires.questionnaire_paper,
+        name="office-questionnaire-paper",
+    ),
+    path(
+        "me/questionnaires/<int:pk>/",
+        views_questionnaires.questionnaire_answer_page,
+        name="questionnaire",
+    ),
     path("office/operations/", views_office.operation_list, name="office-operations"),
     path(
         "office/operations/<int:pk>/",

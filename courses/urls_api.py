@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from courses.api.certificates import CertificateViewSet
@@ -6,6 +7,7 @@ from courses.api.cycles import CycleViewSet
 from courses.api.enrollments import EnrollmentViewSet, PlacementViewSet
 from courses.api.lessons import LessonViewSet
 from courses.api.participations import OperationViewSet, ParticipationViewSet
+from courses.api.questionnaires import ParticipationQuestionnaireView
 from courses.api.reports import ReportViewSet
 from courses.api.students import StudentViewSet
 
@@ -21,4 +23,11 @@ router.register("certificates", CertificateViewSet, basename="certificate")
 router.register("operations", OperationViewSet, basename="operation")
 router.register("participations", ParticipationViewSet, basename="participation")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path(
+        "participations/<int:pk>/questionnaires/",
+        ParticipationQuestionnaireView.as_view(),
+        name="participation-questionnaires",
+    ),
+]

@@ -77,7 +77,16 @@ class Notification(models.Model):
 
     # Kinds whose text is a key to someone's account (a one-time sign-in link): the log shows
     # that such a message went out, never what it said.
-    PRIVATE_KINDS = frozenset({"sign_in_link"})
+    # Messages holding a sign-in link: whoever read it in the log could sign in as the student.
+    PRIVATE_KINDS = frozenset(
+        {
+            "sign_in_link",
+            "questionnaire_entry",
+            "questionnaire_exit",
+            "questionnaire_follow_up",
+            "questionnaire_reminder",
+        }
+    )
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.student_id or self.user_id} ({self.get_status_display()})"

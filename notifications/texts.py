@@ -87,6 +87,38 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
         "uk": ("Вхід", "Ваше посилання для входу: {link} Діє один раз, {minutes} хвилин."),
         "fr": ("Connexion", "Votre lien pour vous connecter : {link} Il marche une fois, pendant {minutes} minutes."),
     },
+    "questionnaire_entry": {
+        "el": ("Ερωτηματολόγιο έναρξης", "Καλώς ήρθατε στο {cycle}! Απαντήστε σε λίγες ερωτήσεις για το Ευρωπαϊκό Κοινωνικό Ταμείο: {link} Έως {closes_on}."),
+        "en": ("Questions at the start", "Welcome to {cycle}! Please answer a few questions for the European Social Fund: {link} By {closes_on}."),
+        "ar": ("أسئلة البداية", "مرحباً بك في {cycle}! أجب عن بعض الأسئلة للصندوق الاجتماعي الأوروبي: {link} قبل {closes_on}."),
+        "fa": ("پرسش‌های آغاز دوره", "به {cycle} خوش آمدید! لطفاً به چند پرسش برای صندوق اجتماعی اروپا پاسخ دهید: {link} تا {closes_on}."),
+        "uk": ("Питання на початку курсу", "Вітаємо в {cycle}! Дайте відповідь на кілька питань для Європейського соціального фонду: {link} До {closes_on}."),
+        "fr": ("Questions de début de cours", "Bienvenue dans {cycle} ! Répondez à quelques questions pour le Fonds social européen : {link} Avant le {closes_on}."),
+    },
+    "questionnaire_exit": {
+        "el": ("Ερωτηματολόγιο αποχώρησης", "Ο κύκλος {cycle} τελείωσε για εσάς. Απαντήστε σε 3 σύντομες ερωτήσεις: {link} Έως {closes_on}."),
+        "en": ("Questions on leaving", "Your course {cycle} has ended for you. Please answer 3 short questions: {link} By {closes_on}."),
+        "ar": ("أسئلة عند المغادرة", "انتهت دورة {cycle} بالنسبة لك. أجب عن 3 أسئلة قصيرة: {link} قبل {closes_on}."),
+        "fa": ("پرسش‌های پایان دوره", "دوره {cycle} برای شما به پایان رسید. لطفاً به ۳ پرسش کوتاه پاسخ دهید: {link} تا {closes_on}."),
+        "uk": ("Питання після курсу", "Курс {cycle} для вас завершився. Дайте відповідь на 3 короткі питання: {link} До {closes_on}."),
+        "fr": ("Questions de fin de cours", "Le cours {cycle} est terminé pour vous. Répondez à 3 questions courtes : {link} Avant le {closes_on}."),
+    },
+    "questionnaire_follow_up": {
+        "el": ("Έξι μήνες μετά", "Έξι μήνες μετά το {cycle}: πώς τα πάτε; Δύο ερωτήσεις: {link} Έως {closes_on}."),
+        "en": ("Six months later", "Six months after {cycle}: how are you doing? Two questions: {link} By {closes_on}."),
+        "ar": ("بعد ستة أشهر", "بعد ستة أشهر من {cycle}: كيف حالك؟ سؤالان: {link} قبل {closes_on}."),
+        "fa": ("شش ماه بعد", "شش ماه پس از {cycle}: حال شما چطور است؟ دو پرسش: {link} تا {closes_on}."),
+        "uk": ("Через шість місяців", "Шість місяців після {cycle}: як у вас справи? Два питання: {link} До {closes_on}."),
+        "fr": ("Six mois après", "Six mois après {cycle} : comment allez-vous ? Deux questions : {link} Avant le {closes_on}."),
+    },
+    "questionnaire_reminder": {
+        "el": ("Υπενθύμιση ερωτηματολογίου", "Υπενθύμιση: οι ερωτήσεις για το {cycle} σας περιμένουν: {link} Κλείνουν στις {closes_on}."),
+        "en": ("Questionnaire reminder", "Reminder: your questions about {cycle} are waiting: {link} They close on {closes_on}."),
+        "ar": ("تذكير بالاستبيان", "تذكير: أسئلتك حول {cycle} بانتظارك: {link} تُغلق في {closes_on}."),
+        "fa": ("یادآوری پرسشنامه", "یادآوری: پرسش‌های شما درباره {cycle} منتظر پاسخ است: {link} در {closes_on} بسته می‌شود."),
+        "uk": ("Нагадування", "Нагадування: ваші питання щодо {cycle} чекають: {link} Закриваються {closes_on}."),
+        "fr": ("Rappel du questionnaire", "Rappel : vos questions sur {cycle} vous attendent : {link} Elles ferment le {closes_on}."),
+    },
 }  # fmt: skip
 
 import datetime as dt  # noqa: E402
@@ -99,7 +131,7 @@ FALLBACK = ("en", "el")
 # text as its language writes a day: "23 Νοεμβρίου" (the month in the genitive), "23 نوفمبر";
 # exam dates with their year.
 DAYS = {"date": "d MMMM", "moved_from": "d MMMM", "deadline": "d MMMM y",
-        "exam_date": "d MMMM y"}  # fmt: skip
+        "exam_date": "d MMMM y", "closes_on": "d MMMM"}  # fmt: skip
 
 
 def _shown(key: str, value: object, language: str) -> str:

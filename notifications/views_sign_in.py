@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth import login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -47,11 +48,18 @@ def sign_in_link_request(request: HttpRequest) -> HttpResponse:
 def sign_in_link_use_view(request: HttpRequest, token: str) -> HttpResponse:
     """Open a sign-in link. GET only shows a button: message apps and mail scanners open links
     to preview them, and must not use up the one chance."""
+    # A link may lead on to one page of this site (a questionnaire), never elsewhere.
+    next_page = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_page, allowed_hosts=None):
+        next_page = ""
     if request.method == "POST":
         user = sign_in_link_use(token=token)
         if user is not None:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            return redirect("home")
+            return redirect(next_page or "home")
+        if next_page and request.user.is_authenticated:
+            # The link was used already, from this browser: go on to the page it leads to.
+            return redirect(next_page)
         response = render(request, "registration/sign_in_link_use.html", {"dead": True}, status=400)
     else:
         response = render(request, "registration/sign_in_link_use.html", {"dead": False})

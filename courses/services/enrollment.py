@@ -14,6 +14,7 @@ from courses.models import Cycle, Enrollment
 from courses.services.cycles import _lock_cycle
 from courses.services.participation import enrollment_exit
 from courses.services.placement import _has_prerequisite
+from courses.services.questionnaires import entry_questionnaire_on_enrollment
 from school.choices import ExitReason
 from school.errors import ConflictError
 from school.models import Student
@@ -90,9 +91,11 @@ def enrollment_create(
     # coordinator's to give by promotion, and newcomers join the end of the waitlist.
     waiting = cycle.enrollments.filter(status=Enrollment.Status.WAITLISTED).exists()
     if enrolled < cycle.capacity and not waiting:
-        return Enrollment.objects.create(
+        enrollment = Enrollment.objects.create(
             student=student, cycle=cycle, status=Enrollment.Status.ENROLLED
         )
+        entry_questionnaire_on_enrollment(enrollment)
+        return enrollment
     last = cycle.enrollments.filter(status=Enrollment.Status.WAITLISTED).aggregate(
         m=Max("waitlist_position")
     )["m"]
@@ -112,6 +115,7 @@ def _promote(enrollment: Enrollment) -> Enrollment:
     assert position is not None
     _close_waitlist_gap(enrollment.cycle, position)
     notices.waitlist_promoted(enrollment)
+    entry_questionnaire_on_enrollment(enrollment)
     return enrollment
 
 

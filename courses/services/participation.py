@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django.db.models import Max, Min
 
 from courses.models import Enrollment
+from courses.services.questionnaires import exit_questionnaire_on_leaving
 from school.choices import ExitReason
 from school.models import Participation
 from school.services import participation as participations
@@ -43,4 +44,6 @@ def enrollment_exit(enrollment: Enrollment, *, reason: str = ExitReason.WITHDREW
     participation = Participation.objects.get(
         student_id=enrollment.student_id, operation_id=enrollment.cycle.operation_id
     )
-    participations.exit_record(participation, date=enrollment.exit_date, reason=reason)
+    exit_ = participations.exit_record(participation, date=enrollment.exit_date, reason=reason)
+    # The leaver is asked the exit questions at once (reminders follow on day 7 and 21).
+    exit_questionnaire_on_leaving(exit_)

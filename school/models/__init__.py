@@ -16,6 +16,7 @@ from school.models.participation import (
 )
 from school.models.people import EU_MEMBER_STATES, Student, Teacher, User, default_language
 from school.models.privacy import RetentionPeriod, SpecialCategoryData, SpecialCategoryRead
+from school.models.questionnaires import Questionnaire, QuestionnaireKind
 from school.models.reports import Report, report_upload_to
 from school.models.schools import Room, School, Venue, percent_validators, validate_time_zone
 
@@ -28,6 +29,8 @@ __all__ = [
     "FollowUp",
     "Operation",
     "Participation",
+    "Questionnaire",
+    "QuestionnaireKind",
     "Report",
     "RetentionPeriod",
     "Room",

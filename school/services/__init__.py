@@ -216,15 +216,18 @@ def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def sign_in_link_create(*, user: User) -> str:
-    """A new one-time sign-in token for a user (only its hash is stored)."""
+def sign_in_link_create(*, user: User, expires_at: dt.datetime | None = None) -> str:
+    """A new one-time sign-in token for a user (only its hash is stored), living
+    ``SIGN_IN_LINK_MINUTES`` unless it is given a later end (a questionnaire's link lives while
+    the questionnaire is open)."""
     token = secrets.token_urlsafe(32)
     # Dead links are of no use to anyone: clear a day's worth out as new ones are made.
     SignInLink.objects.filter(expires_at__lt=timezone.now() - dt.timedelta(days=1)).delete()
     SignInLink.objects.create(
         user=user,
         token_hash=_token_hash(token),
-        expires_at=timezone.now() + dt.timedelta(minutes=settings.SIGN_IN_LINK_MINUTES),
+        expires_at=expires_at
+        or timezone.now() + dt.timedelta(minutes=settings.SIGN_IN_LINK_MINUTES),
     )
     return token
 

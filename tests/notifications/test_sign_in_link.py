@@ -175,3 +175,21 @@ def test_a_student_who_opted_out_of_notices_still_gets_the_link_they_asked_for(c
     learner.save()
     _ask(client, "+306900000123")
     assert Notification.objects.filter(kind="sign_in_link", student=learner).count() == 1
+
+
+def test_a_link_may_lead_on_to_a_page_of_this_site_only(client, learner):
+    from school.services import sign_in_link_create
+
+    token = sign_in_link_create(
+        user=learner.user, expires_at=timezone.now() + dt.timedelta(days=28)
+    )
+    assert SignInLink.objects.get().expires_at > timezone.now() + dt.timedelta(days=27)
+    response = client.post(f"/signin/link/{token}/?next=/me/%23calendar")
+    assert (response.status_code, response["Location"]) == (302, "/me/#calendar")
+    # Used already, but from this signed-in browser: it still leads on.
+    response = client.post(f"/signin/link/{token}/?next=/me/")
+    assert (response.status_code, response["Location"]) == (302, "/me/")
+    client.logout()
+    other = sign_in_link_create(user=learner.user)
+    response = client.post(f"/signin/link/{other}/?next=https://evil.example/")
+    assert (response.status_code, response["Location"]) == (302, "/")

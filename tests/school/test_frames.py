@@ -41,6 +41,7 @@ def test_a_part_may_not_give_a_variable_another_part_gave():
 
 def test_the_apps_fill_the_student_page_and_the_office_dashboard_in_page_order():
     assert [part.template for part in STUDENT_PAGE.parts()] == [
+        "courses/parts/student_questionnaires.html",
         "courses/parts/student_lessons.html",
         "courses/parts/student_attendance.html",
         "courses/parts/student_certificates.html",

@@ -15,7 +15,7 @@ from django.test import Client
 
 from courses.models import Certificate, Enrollment, Lesson
 from exams.models import ExamRound
-from school.models import User
+from school.models import Questionnaire, User
 from tests.browser import (
     assert_accessible,
     assert_figures_labelled,
@@ -107,8 +107,12 @@ def pages_of(role: str) -> list[str]:
         .order_by("-date")
         .first()
     )
+    open_questionnaire = Questionnaire.objects.filter(
+        participation__student__user__username="student", answered_at__isnull=True
+    ).first()
     office = [
         "/office/",
+        f"/office/cycles/{cycle.pk}/questionnaires/",
         "/office/cycles/",
         f"/office/cycles/{cycle.pk}/",
         f"/office/enrollments/{enrollment.pk}/",
@@ -121,10 +125,14 @@ def pages_of(role: str) -> list[str]:
         f"/office/operations/{cycle.operation_id}/",
     ]
     return {
-        "coordinator": [*office, "/office/import/"],
+        "coordinator": [
+            *office,
+            "/office/import/",
+            f"/office/enrollments/{enrollment.pk}/questionnaires/entry/paper/",
+        ],
         "auditor": office,
         "teacher": ["/teach/", f"/teach/lessons/{lesson.pk}/"],
-        "student": ["/me/"],
+        "student": ["/me/", f"/me/questionnaires/{open_questionnaire.pk}/"],
         "visitor": ["/", "/signin/link/", f"/verify/{Certificate.objects.get().code}"],
     }[role]
 

@@ -33,7 +33,7 @@ def test_student_reads_the_schedule_in_arabic_then_greek_and_opens_the_calendar(
 
         assert page.get_attribute("html", "dir") == "rtl"
         assert page.get_attribute("html", "lang") == "ar"
-        assert page.locator("h1").first.inner_text().strip() == "دروسي"
+        assert page.locator("#lessons-title").inner_text().strip() == "دروسي"
         lesson = page.locator("li.lesson").first
         assert lesson.is_visible()
         # Mirrored: the coloured edge of a lesson card is on the right in Arabic.
@@ -47,7 +47,7 @@ def test_student_reads_the_schedule_in_arabic_then_greek_and_opens_the_calendar(
         with page.expect_navigation():
             page.select_option("#language", "el")
         assert page.get_attribute("html", "dir") == "ltr"
-        assert page.locator("h1").first.inner_text().strip() == "Τα μαθήματά μου"
+        assert page.locator("#lessons-title").inner_text().strip() == "Τα μαθήματά μου"
         edges = page.locator("li.lesson").first.evaluate(
             "e => [getComputedStyle(e).borderLeftWidth, getComputedStyle(e).borderRightWidth]"
         )

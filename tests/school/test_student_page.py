@@ -191,11 +191,11 @@ def test_student_page_runs_a_fixed_number_of_queries(
     )
     client.force_login(student_user)
     client.post("/me/calendar/")
-    # 1 session, 2 user, 3 the student with their school, 4 the calendar feed, 5 attendance
-    # figures per enrollment, 6 the days missed, 7 the coming lessons with cycle, venue, room
-    # and teacher, 8 the enrollments with their valid certificates, 9 exam registrations with
-    # round and result, 10 the results' skill scores.
-    with django_assert_num_queries(10):
+    # 1 session, 2 user, 3 the student with their school, 4 the calendar feed, 5 the open
+    # questionnaires, 6 attendance figures per enrollment, 7 the days missed, 8 the coming
+    # lessons with cycle, venue, room and teacher, 9 the enrollments with their valid
+    # certificates, 10 exam registrations with round and result, 11 the results' skill scores.
+    with django_assert_num_queries(11):
         response = client.get("/me/")
     assert response.status_code == 200
     assert response.content.count(b'<li class="lesson') == lessons

@@ -95,6 +95,7 @@ RULES: dict[str, Rule] = {
     "GET notifications/{pk}/": Rule(OFFICE, "notification"),
     "POST notifications/{pk}/resend/": Rule(COORDINATOR, "notification"),
     "GET stats/pass-rates/": Rule(OFFICE, query="?by=level"),
+    "POST participations/{pk}/questionnaires/": Rule(COORDINATOR, "participation"),
     "GET reports/": Rule(OFFICE, "report"),
     "POST reports/": Rule(COORDINATOR),
     "GET reports/{pk}/": Rule(OFFICE, "report"),
