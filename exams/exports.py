@@ -446,7 +446,8 @@ def _indicator_sheet(
 ) -> None:
     school = request.school
     period = operation.programme_period if operation else school.programme_period
-    widths = [10.0, 60.0, 9.0, 9.0, 9.0, 11.0, 11.0, 10.0, 12.0, 12.0, 12.0, 8.0, 40.0]
+    # Column A also holds the labels of the facts above the table.
+    widths = [18.0, 60.0, DATE_WIDTH, 9.0, 9.0, 11.0, 11.0, 10.0, 12.0, 13.0, 16.0, 8.0, 40.0]
     sheet.widths(widths)
     # The heading row: under the title, five or six lines of facts and a blank line.
     heading_row = 9 if operation is not None else 8
@@ -485,7 +486,7 @@ def _indicator_sheet(
             note = _("Special-category data: not included in this report.")
             sheet.append(
                 [indicator.code, sheet.cell(str(indicator.name), WRAPPED), *[None] * 10, note],
-                height=row_height([indicator.name], widths),
+                height=row_height([None, indicator.name], widths),
             )
             continue
         note = ""
@@ -500,10 +501,12 @@ def _indicator_sheet(
             [
                 indicator.code, sheet.cell(str(indicator.name), WRAPPED),
                 *tally.row(indicator.code), cumulative.row(indicator.code)[0],
-                str(groups[indicator.kind]), _("yes") if adds_up else _("no"),
+                sheet.cell(str(groups[indicator.kind]), WRAPPED), _("yes") if adds_up else _("no"),
                 sheet.cell(note, WRAPPED),
             ],
-            height=row_height([indicator.name, *[None] * 11, note], widths),
+            height=row_height(
+                [None, indicator.name, *[None] * 8, groups[indicator.kind], None, note], widths
+            ),
         )  # fmt: skip
     sheet.append([])
     entrants = sum(tally.groups[OUTPUT].values())

@@ -19,7 +19,14 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce, TruncDate
 
 from school.data_subject import parts
-from school.models import RetentionPeriod, SpecialCategoryData, Student, User
+from school.models import (
+    EntryAnswers,
+    Participation,
+    RetentionPeriod,
+    SpecialCategoryData,
+    Student,
+    User,
+)
 from school.services import special_category_reads_record
 from school.spreadsheets import write_workbook
 
@@ -163,6 +170,13 @@ def student_anonymise(*, student: Student, today: dt.date) -> Student:
         for d in (student.entry_form_on, student.exit_form_on, student.qualification_gained_on)
         if d
     ]
+    age_dates.extend(
+        day
+        for day in Participation.objects.filter(student=student).values_list(
+            "entry_date", flat=True
+        )
+        if day
+    )
     for part in parts():
         if part.age_dates is not None:
             age_dates.extend(part.age_dates(student))
@@ -187,6 +201,13 @@ def student_anonymise(*, student: Student, today: dt.date) -> Student:
         **replaced, user=None, messages_opt_out=True, anonymised_on=today
     )
     student.history.all().update(**replaced, user=None)  # type: ignore[attr-defined]
+    # The entry answers keep the date of birth as given at entry: coarsened the same way.
+    for entry in EntryAnswers.objects.filter(
+        participation__student=student, date_of_birth__isnull=False
+    ):
+        coarse = coarse_date_of_birth(entry.date_of_birth, age_dates)  # type: ignore[arg-type]
+        EntryAnswers.objects.filter(pk=entry.pk).update(date_of_birth=coarse)
+        entry.history.all().update(date_of_birth=coarse)  # type: ignore[attr-defined]
     if user is not None:
         # django-axes keeps sign-in attempts and successes under the username, with addresses.
         for model in (AccessAttempt, AccessFailureLog, AccessLog):

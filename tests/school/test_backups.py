@@ -91,7 +91,8 @@ def seeded_school(media, tmp_path):
         period_end=dt.date(2026, 12, 31), requested_by=coordinator,
     )  # fmt: skip
     assert report_build(report_id=report.pk) == "done"
-    (media / "certificates").mkdir()
+    # The demo issues a certificate, so the folder may be there already.
+    (media / "certificates").mkdir(exist_ok=True)
     (media / "certificates" / "CERT-0001.pdf").write_bytes(b"%PDF-1.4 a certificate\n")
     return school
 

@@ -87,13 +87,21 @@ def test_esf_workbook_prints_every_participant_one_page_wide(tmp_path, demo):
     # One page wide: the first and the last heading on every page of participants.
     headings = [c.value for c in participants[1]]
     first, last = headings[0].split()[0], headings[-1].split()[0]
-    participant_pages = [page for page in pages if "Participant id" in page]
+    # The sheets print in order: participants, indicators, missing data.
+    count = next(
+        (n for n, page in enumerate(pages) if "Labour-market status" not in page), len(pages)
+    )
+    participant_pages, rest = pages[:count], pages[count:]
     assert participant_pages
     assert all(first in page and last in page for page in participant_pages)
     # The indicators sheet follows, its heading row on each of its pages.
-    indicator_pages = pages[len(participant_pages) :]
+    count = next((n for n, page in enumerate(rest) if "Women" not in page), len(rest))
+    indicator_pages, missing_pages = rest[:count], rest[count:]
     assert indicator_pages and "ESF participant indicators" in indicator_pages[0]
-    assert all("Indicator" in page and "Women" in page for page in indicator_pages)
+    assert all("Indicator" in page for page in indicator_pages)
+    # Then who lacks answers, its heading row on each of its pages.
+    assert missing_pages
+    assert all("Participant" in page and "Missing" in page for page in missing_pages)
 
 
 def test_results_workbook_prints_every_candidate_and_rates_as_percentages(tmp_path, demo):

@@ -17,7 +17,13 @@ from exams.models import ExamRegistration, ExamResult
 from exams.selectors import pass_rates_live
 from exams.services import exam_result_record
 from notifications.models import Notification
-from school.models import RetentionPeriod, SpecialCategoryData, SpecialCategoryRead, Student
+from school.models import (
+    EntryAnswers,
+    RetentionPeriod,
+    SpecialCategoryData,
+    SpecialCategoryRead,
+    Student,
+)
 from school.retention import anonymise_expired, coarse_date_of_birth, students_past_retention
 from school.selectors import participant_indicators
 from tests.factories import (
@@ -151,6 +157,11 @@ def test_anonymising_keeps_every_indicator_pass_rate_and_attendance_figure(
 
     after = _figures(school)
     assert after == before
+    # The entry answers' date of birth is coarsened like the record's.
+    entries = EntryAnswers.objects.filter(participation__student__school=school)
+    assert entries.count() == 12
+    for entry in entries.select_related("participation__student"):
+        assert entry.date_of_birth == entry.participation.student.date_of_birth
     for student in Student.objects.filter(school=school):
         assert student.first_name == "Anonymised"
         assert student.last_name == f"#{student.pk}"
