@@ -3,7 +3,7 @@
 import datetime as dt
 from typing import Any
 
-from courses.models import Attendance, Enrollment, PlacementDecision
+from courses.models import Attendance, Certificate, Enrollment, PlacementDecision
 from school.data_subject import Part, register
 from school.data_subject import rows_of as _rows
 from school.models import Student
@@ -56,6 +56,28 @@ def _anonymise(student: Student) -> None:
     PlacementDecision.objects.filter(student=student).exclude(note="").update(note=REDACTED)
 
 
+def _export_certificates(student: Student) -> list[dict[str, Any]]:
+    return _rows(
+        Certificate.objects.filter(enrollment__student=student)
+        .order_by("issued_at")
+        .values(
+            "enrollment__cycle__code", "kind", "code", "issued_at", "hours_attended",
+            "hours_held", "first_lesson", "last_lesson", "revoked_at", "revoked_reason",
+        )
+    )  # fmt: skip
+
+
+def _anonymise_certificates(student: Student) -> None:
+    # The PDFs print the name: they go. The record stays (the public check then shows the
+    # anonymised initials), the reason for a revocation loses its words.
+    for certificate in Certificate.objects.filter(enrollment__student=student).exclude(file=""):
+        certificate.file.delete(save=False)
+    Certificate.objects.filter(enrollment__student=student).update(file="")
+    Certificate.objects.filter(enrollment__student=student).exclude(revoked_reason="").update(
+        revoked_reason=REDACTED
+    )
+
+
 def _age_dates(student: Student) -> list[dt.date]:
     dates: list[dt.date] = []
     for entry, exit_ in Enrollment.objects.filter(student=student).values_list(
@@ -69,3 +91,4 @@ def register_parts() -> None:
     register(Part("enrollments", _export, _anonymise, _age_dates))
     register(Part("attendance", _export_attendance))
     register(Part("placement_decisions", _export_placements))
+    register(Part("certificates", _export_certificates, _anonymise_certificates))

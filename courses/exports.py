@@ -164,7 +164,9 @@ def percent(part: Decimal, whole: Decimal) -> Decimal | None:
 
 
 def attendance_sheets(request: ReportRequest, book: StreamedWorkbook, progress: Progress) -> None:
-    cycles = Cycle.objects.filter(school=request.school).select_related("level", "venue")
+    cycles = Cycle.objects.filter(school=request.school).select_related(
+        "level", "venue", "operation"
+    )
     if request.cycle_code:
         # The cycle asked for prints even without a lesson in the period: a sheet that says so.
         cycles = cycles.filter(code=request.cycle_code)
@@ -238,11 +240,19 @@ def participant_name(last: str, first: str) -> str:
     return f"{last} {first}".strip()
 
 
+def operation_code(request: ReportRequest, cycle: Cycle | None) -> str:
+    """The funded operation the cycle runs under; the school's code for a cycle without one."""
+    if cycle is not None and cycle.operation is not None:
+        return cycle.operation.code
+    return request.school.operation_code
+
+
 def _page_header(request: ReportRequest, cycle: Cycle | None) -> str:
     school = request.school
     parts = [school.name]
-    if school.operation_code:
-        parts.append(_("Operation %(code)s") % {"code": school.operation_code})
+    operation = operation_code(request, cycle)
+    if operation:
+        parts.append(_("Operation %(code)s") % {"code": operation})
     if cycle is not None:
         parts.append(_("Cycle %(code)s") % {"code": cycle.code})
     parts.append(
@@ -258,7 +268,8 @@ def _heading(sheet: StreamedSheet, request: ReportRequest, cycle: Cycle | None) 
     school = request.school
     title = _("Attendance sheet") + (f" · {cycle.code}" if cycle else "")
     sheet.styled([title], font=TITLE)
-    sheet.append([f"{_('School')}: {school.name}    {_('Operation')}: {school.operation_code}"])
+    operation = operation_code(request, cycle)
+    sheet.append([f"{_('School')}: {school.name}    {_('Operation')}: {operation}"])
     period = f"{request.start:%d/%m/%Y} – {request.end:%d/%m/%Y}"
     if cycle is None:
         sheet.append([f"{_('Period')}: {period}"])

@@ -110,6 +110,18 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'school_office.sqlite3'}"),
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+
+
+def without_jit(database: dict) -> dict:
+    """PostgreSQL connections with JIT compilation off. The office runs short queries whose
+    estimated cost (a subquery per student) passes jit_above_cost: compiling one took 1.7 s
+    for a 45 ms roster on the 50,000-student database (docs/benchmarks.md, the busiest hour)."""
+    if database["ENGINE"].endswith("postgresql"):
+        database.setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    return database
+
+
+without_jit(DATABASES["default"])
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # `make run` has a web server, a worker and beat writing to one file: each write transaction
     # takes the lock when it starts and waits for it (instead of failing with "database is

@@ -20,6 +20,7 @@ if os.environ.get("DATABASE_URL_FILE"):
 
 DEBUG = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+without_jit(DATABASES["default"])  # noqa: F405
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -3,7 +3,7 @@
 from config.broker import transport_for
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR, env
+from .base import VAR_DIR, env, without_jit
 
 DEBUG = False
 SECRET_KEY = "test-only-key"
@@ -11,6 +11,7 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/school_office"),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+without_jit(DATABASES["default"])
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_BROKER_TRANSPORT = transport_for(CELERY_BROKER_URL)

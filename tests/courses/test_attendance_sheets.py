@@ -144,7 +144,9 @@ def test_sheet_holds_every_mark_and_total_of_the_period(tmp_path, school, cycle)
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.paperSize == 9
     assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
     assert sheet.print_title_rows == "$6:$10" and sheet.print_title_cols == "$A:$C"
-    assert "A1-SHEET" in sheet.oddHeader.center.text and school.name in sheet.oddHeader.center.text
+    header = sheet.oddHeader.center.text
+    assert "A1-SHEET" in header and school.name in header and cycle.operation.code in header
+    assert f"Operation: {cycle.operation.code}" in rows[1][0]
     assert "Programme manager" in sheet.oddFooter.left.text
     assert sheet.oddFooter.right.text == "Page &P of &N"
     assert progress[-1] == 100

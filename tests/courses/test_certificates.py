@@ -4,6 +4,7 @@ public page by their code (which cannot be guessed), rate-limited."""
 
 import datetime as dt
 import io
+import os
 import re
 from decimal import Decimal
 
@@ -230,3 +231,21 @@ def test_a_coordinator_prints_a_whole_cycles_certificates_as_a_background_job(
     assert kinds == {enrollment.pk: "attendance", completed.pk: "completion"}
     for code in Certificate.objects.values_list("code", flat=True):
         assert code in text
+
+
+def test_a_students_certificates_are_in_their_export_and_their_pdfs_go_on_anonymisation(
+    coordinator, enrollment
+):
+    from school.data_subject import PARTS
+
+    api_as(coordinator).post(
+        URL, {"enrollment": enrollment.pk, "kind": "attendance"}, format="json"
+    )
+    certificate = Certificate.objects.get()
+    student = enrollment.student
+    exported = PARTS["certificates"].export(student)
+    assert [row["code"] for row in exported] == [certificate.code]
+    stored = certificate.file.path
+    PARTS["certificates"].anonymise(student)
+    certificate.refresh_from_db()
+    assert not certificate.file and not os.path.exists(stored)

@@ -91,8 +91,7 @@ def seeded_school(media, tmp_path):
         period_end=dt.date(2026, 12, 31), requested_by=coordinator,
     )  # fmt: skip
     assert report_build(report_id=report.pk) == "done"
-    # The demo issues a certificate, so the folder may be there already.
-    (media / "certificates").mkdir(exist_ok=True)
+    (media / "certificates").mkdir(exist_ok=True)  # the demo issues one too
     (media / "certificates" / "CERT-0001.pdf").write_bytes(b"%PDF-1.4 a certificate\n")
     return school
 
