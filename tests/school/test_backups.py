@@ -25,7 +25,8 @@ from tests.conftest import stored_files
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.time_machine(dt.datetime(2026, 11, 24, 18, 0, tzinfo=dt.UTC)),
+    # The clock stands still: pages compared before and after must not cross a minute.
+    pytest.mark.time_machine(dt.datetime(2026, 11, 24, 18, 0, tzinfo=dt.UTC), tick=False),
 ]
 TODAY = "2026-11-24"
 PAGES = {
