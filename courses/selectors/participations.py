@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 
+from courses.services.questionnaires import REMINDER_KIND
 from notifications.models import Notification
 from school.choices import Role
 from school.models import EntryAnswers, Exit, Operation, Participation, User
@@ -84,11 +85,6 @@ class Completeness:
     closing_this_week: list[Missing]
 
 
-# Messages about questionnaires (their kinds start with this) are the reminders shown; the
-# questionnaires queue them through ``notifications.services.notification_queue``.
-QUESTIONNAIRE_KINDS = "questionnaire"
-
-
 def completeness(
     *, operation: Operation, today: dt.date, cycle_id: int | None = None
 ) -> Completeness:
@@ -125,7 +121,7 @@ def completeness(
     sent: dict[int, list[Any]] = {}
     for reminder in Notification.objects.filter(
         student_id__in={m.participation.student_id for m in everyone},
-        kind__startswith=QUESTIONNAIRE_KINDS,
+        kind=REMINDER_KIND,  # the reminders, not the first sending
     ).order_by("due_at", "pk"):
         sent.setdefault(reminder.student_id or 0, []).append(reminder)
     for missing in everyone:

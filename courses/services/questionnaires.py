@@ -39,6 +39,8 @@ from school.services.questionnaires import student_account_ensure
 ENTRY_OPEN_DAYS = EXIT_ANSWER_DAYS
 # Days after the first sending on which a questionnaire still open is sent again, once each.
 REMINDER_DAYS = (7, 21)
+# The kind of the message that reminds a participant of an open questionnaire.
+REMINDER_KIND = "questionnaire_reminder"
 # The link still signs in this long after closing, to tell the participant it closed.
 LINK_AFTER_CLOSING = dt.timedelta(days=14)
 
@@ -270,7 +272,7 @@ def questionnaire_reminders_send(*, today: dt.date | None = None) -> int:
                 continue
             sent += _message(
                 questionnaire,
-                message_kind="questionnaire_reminder",
+                message_kind=REMINDER_KIND,
                 number=due,
                 base_url=site_url(),
             )

@@ -36,11 +36,13 @@ def test_the_page_shows_who_lacks_answers_in_a_fixed_number_of_queries(
     late = leaver(cycle, left_on=D(2026, 10, 6), answered_on=D(2026, 11, 20))
     on_time = leaver(cycle, left_on=D(2026, 11, 2), answered_on=D(2026, 11, 9))
     elsewhere = leaver(other, left_on=D(2026, 11, 2))
-    Notification.objects.create(
-        school=school, student=closing, kind="questionnaire_exit_reminder", language="en",
-        channel="sms", address="+306900000000", body="text", dedup_key="q-1",
-        due_at=dt.datetime(2026, 11, 6, 9, tzinfo=dt.UTC), status="sent",
-    )  # fmt: skip
+    # The questionnaire itself, then its reminder: only the reminder is listed.
+    for kind, day in (("questionnaire_exit", 31), ("questionnaire_reminder", 37)):
+        Notification.objects.create(
+            school=school, student=closing, kind=kind, language="en", channel="sms",
+            address="+306900000000", body="text", dedup_key=f"q-{day}", status="sent",
+            due_at=dt.datetime(2026, 10, 1, 9, tzinfo=dt.UTC) + dt.timedelta(days=day - 1),
+        )  # fmt: skip
     client.force_login(coordinator)
     url = f"/office/operations/{cycle.operation_id}/"
     # session and user, the school (its clock), the operation, the participants without entry
@@ -51,7 +53,7 @@ def test_the_page_shows_who_lacks_answers_in_a_fixed_number_of_queries(
     for student in [*silent, closing, late, elsewhere]:
         assert student.full_name in html
     assert on_time.full_name not in html
-    assert "given late" in html and "6 Nov" in html
+    assert "given late" in html and "6 Nov" in html and "31 Oct" not in html
     closing_table = html.split("Exit questionnaires closing this week")[1].split("<h2>")[0]
     assert closing.full_name in closing_table and late.full_name not in closing_table
     one_cycle = client.get(f"{url}?cycle={other.pk}").content.decode()
