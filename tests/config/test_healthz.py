@@ -35,7 +35,10 @@ def test_healthz_is_503_naming_the_broker_when_it_does_not_answer(client, settin
 
 @pytest.fixture
 def all_well(settings, tmp_path, school):
-    """A backup an hour old, beat ran a minute ago, nothing late in the outbox."""
+    """A backup an hour old, beat ran a minute ago, nothing late in the outbox, and nothing
+    waiting in the Celery queue (earlier tests may have queued tasks no worker took)."""
+    with app.connection_for_write() as conn, conn.channel() as channel:
+        channel.queue_purge("celery")
     settings.BACKUP_DIR = tmp_path
     now = timezone.now()
     archive = tmp_path / f"school-office-{timezone.localtime(now):%Y-%m-%d-%H%M%S}.tar"
