@@ -352,7 +352,12 @@ def esf_participants(request: ReportRequest, book: StreamedWorkbook, progress: P
     ]  # fmt: skip
     widths = participant_widths(request, headings)
     sheet.widths(widths)
-    sheet.print_setup(title_rows="1:1", header=page_header(request, operation))
+    # Some forty columns on one A4 width print too small to read: two pages across, each
+    # with the operation code and participant id repeated on the left.
+    sheet.print_setup(
+        title_rows="1:1", title_columns="A:B", header=page_header(request, operation),
+        pages_across=2,
+    )  # fmt: skip
     sheet.freeze("C2")
     sheet.looked(headings, HEADING, height=row_height(headings, widths))
     indicator_sheet = book.sheet(_("Indicators"))

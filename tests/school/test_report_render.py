@@ -75,29 +75,31 @@ def test_attendance_sheets_print_every_date_and_name_on_the_promised_pages(tmp_p
     assert promised == len(pages)
 
 
-def test_esf_workbook_prints_every_participant_one_page_wide(tmp_path, demo):
+def test_esf_workbook_prints_every_participant_two_pages_wide(tmp_path, demo):
     book, pages = printed(tmp_path, demo, "esf-participants")
     participants = book["Participants"]
-    assert participants.page_setup.fitToWidth == 1 and participants.print_title_rows == "$1:$1"
+    assert participants.page_setup.fitToWidth == 2
+    assert participants.print_title_rows == "$1:$1"
+    assert participants.print_title_cols == "$A:$B"
     text = " ".join(pages)
     entries = {row[2] for row in participants.iter_rows(min_row=2, values_only=True) if row[1]}
     assert entries
     for entry in entries:
         assert f"{entry:%d/%m/%Y}" in text
-    # One page wide: the first and the last heading on every page of participants.
-    headings = [c.value for c in participants[1]]
-    first, last = headings[0].split()[0], headings[-1].split()[0]
     # The sheets print in order: participants, indicators, missing data.
-    count = next(
-        (n for n, page in enumerate(pages) if "Labour-market status" not in page), len(pages)
-    )
+    count = next(n for n, page in enumerate(pages) if "ESF participant indicators" in page)
     participant_pages, rest = pages[:count], pages[count:]
-    assert participant_pages
-    assert all(first in page and last in page for page in participant_pages)
+    # Two pages across, each with the participant id column and the heading row repeated;
+    # between them, every heading is on paper.
+    assert participant_pages and len(participant_pages) % 2 == 0
+    assert all("Participant id" in page for page in participant_pages)
+    headings = [c.value for c in participants[1]]
+    on_paper = " ".join(participant_pages)
+    assert all(word in on_paper for heading in headings for word in heading.split())
     # The indicators sheet follows, its heading row on each of its pages.
     count = next((n for n, page in enumerate(rest) if "Women" not in page), len(rest))
     indicator_pages, missing_pages = rest[:count], rest[count:]
-    assert indicator_pages and "ESF participant indicators" in indicator_pages[0]
+    assert indicator_pages
     assert all("Indicator" in page for page in indicator_pages)
     # Then who lacks answers, its heading row on each of its pages.
     assert missing_pages
