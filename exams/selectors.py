@@ -219,7 +219,7 @@ def preparing_cycle(*, student: Student, exam_round: ExamRound) -> Enrollment | 
             cycle__starts_on__lte=exam_round.exam_date,
         )
         .select_related("cycle")
-        .order_by("-cycle__starts_on")
+        .order_by("-cycle__starts_on", "-pk")
         .first()
     )
 
@@ -304,7 +304,7 @@ def rounds_with_figures(*, school_id: int) -> QuerySet[ExamRound]:
             sat=Count("registrations__result"),
             passed=Count("registrations__result", filter=Q(registrations__result__passed=True)),
         )
-        .order_by("-exam_date")
+        .order_by("-exam_date", "-pk")
     )
 
 
@@ -323,7 +323,7 @@ def round_page(*, exam_round: ExamRound) -> RoundPage:
         ).order_by("student__last_name", "pk"),
         cycles=Cycle.objects.filter(
             school_id=exam_round.school_id, level_id=exam_round.scheme.level_id
-        ).order_by("-starts_on"),
+        ).order_by("-starts_on", "code"),
     )
 
 
@@ -342,8 +342,9 @@ def upcoming_deadlines(*, school_id: int, today: dt.date) -> list[UpcomingDeadli
     rounds = ExamRound.objects.filter(
         school_id=school_id, registration_deadline__gte=today
     ).select_related("scheme__level")
+    # Rounds often share a deadline: the exam day and the id make the order the same every time.
     for exam_round in rounds.annotate(registered=Count("registrations")).order_by(
-        "registration_deadline"
+        "registration_deadline", "exam_date", "pk"
     ):
         eligible = (
             Enrollment.objects.filter(
@@ -371,7 +372,7 @@ def headline_pass_rate(*, school_id: int) -> HeadlinePassRate:
     last_two = list(
         ExamRound.objects.filter(school_id=school_id, registrations__result__isnull=False)
         .distinct()
-        .order_by("-exam_date")
+        .order_by("-exam_date", "-pk")
         .values_list("pk", flat=True)[:2]
     )
     counts = ExamResult.objects.filter(registration__exam_round__in=last_two).aggregate(

@@ -3,6 +3,7 @@ up, everything is dropped, and the restore brings back every row, the same ESF r
 same pages; a damaged or foreign archive is refused before anything is touched."""
 
 import datetime as dt
+import difflib
 import hashlib
 import json
 import re
@@ -131,7 +132,14 @@ def test_a_seeded_school_backed_up_dropped_and_restored_is_the_same(
     assert table_fingerprints() == before
     assert {p.relative_to(media): p.read_bytes() for p in stored_files(media)} == files_before
     assert esf_cells(tmp_path, School.objects.get()) == report_before
-    assert pages(clients) == pages_before
+    pages_after = pages(clients)
+    for page, html in pages_before.items():
+        diff = "\n".join(
+            difflib.unified_diff(
+                html.splitlines(), pages_after[page].splitlines(), lineterm="", n=1
+            )
+        )
+        assert not diff, f"{page} differs after the restore:\n{diff}"
 
 
 def test_restore_refuses_a_database_that_is_not_empty_unless_forced(seeded_school, tmp_path):
