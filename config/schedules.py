@@ -21,6 +21,19 @@ PERIODIC_TASKS: dict[str, tuple[str, dict[str, str]]] = {
         "courses.tasks.send_questionnaire_reminders",
         {"minute": "45", "hour": "9"},
     ),
+    # Seat offers run on hours, not days: a seat should not sit empty past its offer's time.
+    "seat offers expiring, every 5 minutes": (
+        "courses.tasks.expire_seat_offers",
+        {"minute": "*/5"},
+    ),
+    "placement test reminders, daily": (
+        "courses.tasks.remind_placement_tests",
+        {"minute": "0", "hour": "10"},
+    ),
+    "erase old applications, monthly": (
+        "courses.tasks.erase_expired_applicants",
+        {"minute": "30", "hour": "3", "day_of_month": "1"},
+    ),
     "backup, nightly": ("school.tasks.backup_database_and_media", {"minute": "0", "hour": "1"}),
     # DOMAIN.md §4: personal data go once the retention period ends; a month's delay is fine.
     "anonymise expired students, monthly": (

@@ -3,9 +3,10 @@ funding reports, and the teacher's lessons."""
 
 from django.urls import path
 
-from courses import views, views_office, views_questionnaires, views_reports
+from courses import views, views_intake, views_office, views_questionnaires, views_reports
 
 urlpatterns = [
+    path("offers/<str:token>/", views_intake.seat_offer, name="seat-offer"),
     path("office/cycles/", views_office.cycle_list, name="office-cycles"),
     path("office/cycles/<int:pk>/", views_office.cycle_detail, name="office-cycle"),
     path(

@@ -32,7 +32,8 @@ class NotificationSerializer(serializers.ModelSerializer):
 
     def get_recipient(self, notification: Notification) -> str:
         person: Any = notification.student or notification.user
-        return str(person) if person else ""
+        # Applicants have neither: their messages carry the name they applied with.
+        return str(person) if person else str(notification.context.get("recipient", ""))
 
 
 class NotificationFilter(IdFilterSet):

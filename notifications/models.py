@@ -43,6 +43,9 @@ class Notification(models.Model):
         blank=True,
         related_name="notifications",
     )
+    # Someone with neither a student record nor an account (an applicant: "applicant:12"),
+    # so their messages can be found, and erased with them.
+    person = models.CharField(_("other recipient"), max_length=40, blank=True, db_index=True)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel, blank=True)
     kind = models.CharField(_("kind"), max_length=50)
     language = models.CharField(_("language"), max_length=8)
@@ -70,7 +73,7 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["status", "due_at"])]
         constraints = [
             models.CheckConstraint(
-                condition=Q(student__isnull=False) | Q(user__isnull=False),
+                condition=Q(student__isnull=False) | Q(user__isnull=False) | ~Q(person=""),
                 name="notification_has_recipient",
             ),
         ]
@@ -85,6 +88,8 @@ class Notification(models.Model):
             "questionnaire_exit",
             "questionnaire_follow_up",
             "questionnaire_reminder",
+            # The link answers a seat offer for the applicant.
+            "seat_offer",
         }
     )
 

@@ -29,10 +29,21 @@ from school.models import School, Student, User
 class Recipient:
     student: Student | None = None
     user: User | None = None
+    # Someone with neither a student record nor an account yet (an applicant), reached at
+    # these; ``person`` names them in the message log and keys their messages
+    # ("applicant:12"), so they can be found and erased with the person.
+    person: str = ""
+    phone: str = ""
+    email: str = ""
+    language: str = ""
 
     @property
     def key(self) -> str:
-        return f"student:{self.student.pk}" if self.student else f"user:{self.user.pk}"  # type: ignore[union-attr]
+        if self.student:
+            return f"student:{self.student.pk}"
+        if self.person:
+            return self.person
+        return f"user:{self.user.pk}"  # type: ignore[union-attr]
 
 
 def _route(recipient: Recipient, requested: bool = False) -> tuple[str, str, str] | None:
@@ -47,6 +58,12 @@ def _route(recipient: Recipient, requested: bool = False) -> tuple[str, str, str
             return Notification.Channel.SMS, phone, student.language
         if email:
             return Notification.Channel.EMAIL, email, student.language
+        return None
+    if recipient.person:
+        if recipient.phone:
+            return Notification.Channel.SMS, recipient.phone, recipient.language
+        if recipient.email:
+            return Notification.Channel.EMAIL, recipient.email, recipient.language
         return None
     user = recipient.user
     if user is None or not user.email or not user.is_active:
@@ -106,7 +123,8 @@ def notification_queue(
             due = after_quiet_hours(due, school)
         rows.append(
             Notification(
-                school=school, student=recipient.student, user=recipient.user, kind=kind,
+                school=school, student=recipient.student, user=recipient.user,
+                person=recipient.person, kind=kind,
                 channel=channel, address=address, language=used, context=context,
                 subject=subject, body=body, dedup_key=f"{dedup_key}:{recipient.key}", due_at=due,
             )

@@ -119,6 +119,54 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
         "uk": ("Нагадування", "Нагадування: ваші питання щодо {cycle} чекають: {link} Закриваються {closes_on}."),
         "fr": ("Rappel du questionnaire", "Rappel : vos questions sur {cycle} vous attendent : {link} Elles ferment le {closes_on}."),
     },
+    "application_received": {
+        "el": ("Λάβαμε την αίτησή σας", "Λάβαμε την αίτησή σας στο {school}. Αριθμός αίτησης: {reference}. Θα σας στείλουμε μήνυμα για το τεστ κατάταξης."),
+        "en": ("Application received", "We have your application to {school}. Your reference: {reference}. We will send you a message about a placement test."),
+        "ar": ("استلمنا طلبك", "استلمنا طلبك إلى {school}. رقم الطلب: {reference}. سنرسل لك رسالة بخصوص اختبار تحديد المستوى."),
+        "fa": ("درخواست شما رسید", "درخواست شما به {school} رسید. شماره پیگیری: {reference}. برای آزمون تعیین سطح به شما پیام می‌دهیم."),
+        "uk": ("Заявку отримано", "Ми отримали вашу заявку до {school}. Номер заявки: {reference}. Ми надішлемо повідомлення про тест на визначення рівня."),
+        "fr": ("Demande reçue", "Nous avons reçu votre demande à {school}. Votre référence : {reference}. Nous vous enverrons un message pour un test de niveau."),
+    },
+    "placement_invitation": {
+        "el": ("Τεστ κατάταξης", "Σας περιμένουμε στο τεστ κατάταξης ελληνικών: {date}, {time}, {place}. Αριθμός αίτησης: {reference}."),
+        "en": ("Placement test", "You are invited to a Greek placement test: {date}, {time}, {place}. Your reference: {reference}."),
+        "ar": ("اختبار تحديد المستوى", "أنت مدعو إلى اختبار تحديد المستوى في اللغة اليونانية: {date}، {time}، {place}. رقم الطلب: {reference}."),
+        "fa": ("آزمون تعیین سطح", "شما به آزمون تعیین سطح زبان یونانی دعوت شده‌اید: {date}، {time}، {place}. شماره پیگیری: {reference}."),
+        "uk": ("Тест на рівень", "Запрошуємо вас на тест з грецької мови для визначення рівня: {date}, {time}, {place}. Номер заявки: {reference}."),
+        "fr": ("Test de niveau", "Vous êtes invité(e) à un test de niveau de grec : {date}, {time}, {place}. Votre référence : {reference}."),
+    },
+    "placement_reminder": {
+        "el": ("Υπενθύμιση: τεστ κατάταξης αύριο", "Υπενθύμιση: το τεστ κατάταξης είναι αύριο {date}, {time}, {place}."),
+        "en": ("Reminder: placement test tomorrow", "Reminder: your Greek placement test is tomorrow, {date}, {time}, {place}."),
+        "ar": ("تذكير: اختبار المستوى غداً", "تذكير: اختبار تحديد المستوى غداً، {date}، {time}، {place}."),
+        "fa": ("یادآوری: آزمون تعیین سطح فردا", "یادآوری: آزمون تعیین سطح شما فردا است، {date}، {time}، {place}."),
+        "uk": ("Нагадування: тест завтра", "Нагадування: тест з грецької мови завтра, {date}, {time}, {place}."),
+        "fr": ("Rappel : test de niveau demain", "Rappel : votre test de niveau de grec est demain, {date}, {time}, {place}."),
+    },
+    "seat_offer": {
+        "el": ("Σας προσφέρουμε θέση", "Υπάρχει θέση για εσάς στο τμήμα {cycle} ({level}), από {starts_on}. Αποδεχτείτε έως {expires_on} {expires_time}: {link}"),
+        "en": ("A seat for you", "A seat is waiting for you in {cycle} ({level}), from {starts_on}. Accept by {expires_on} {expires_time}: {link}"),
+        "ar": ("مقعد لك", "هناك مقعد لك في صف {cycle} ({level}) ابتداءً من {starts_on}. اقبله قبل {expires_on} {expires_time}: {link}"),
+        "fa": ("یک جا برای شما", "در کلاس {cycle} ({level}) از {starts_on} یک جا برای شما هست. تا {expires_on} ساعت {expires_time} بپذیرید: {link}"),
+        "uk": ("Місце для вас", "Для вас є місце в групі {cycle} ({level}) з {starts_on}. Прийміть до {expires_on} {expires_time}: {link}"),
+        "fr": ("Une place pour vous", "Une place vous attend dans {cycle} ({level}), à partir du {starts_on}. Acceptez avant le {expires_on} {expires_time} : {link}"),
+    },
+    "seat_offer_expired": {
+        "el": ("Η προσφορά θέσης έληξε", "Η προσφορά θέσης στο {cycle} έληξε. Αν θέλετε ακόμα να έρθετε, επικοινωνήστε με τη γραμματεία."),
+        "en": ("Seat offer expired", "Your seat offer in {cycle} has expired. If you still want to come, please contact the school office."),
+        "ar": ("انتهى عرض المقعد", "انتهت صلاحية عرض المقعد في {cycle}. إذا كنت لا تزال ترغب في الحضور، تواصل مع إدارة المدرسة."),
+        "fa": ("مهلت پیشنهاد جا تمام شد", "مهلت پیشنهاد جا در {cycle} تمام شد. اگر هنوز می‌خواهید بیایید، با دفتر مدرسه تماس بگیرید."),
+        "uk": ("Пропозиція місця закінчилася", "Термін пропозиції місця в {cycle} минув. Якщо ви ще хочете навчатися, зверніться до школи."),
+        "fr": ("Offre de place expirée", "Votre offre de place dans {cycle} a expiré. Si vous souhaitez toujours venir, contactez le secrétariat."),
+    },
+    "application_declined": {
+        "el": ("Η αίτησή σας", "Δυστυχώς δεν μπορούμε να σας προσφέρουμε θέση στο {school} αυτή τη φορά. Για πληροφορίες επικοινωνήστε με τη γραμματεία."),
+        "en": ("Your application", "We are sorry: we cannot offer you a place at {school} this time. Please contact the school office for more information."),
+        "ar": ("طلبك", "نأسف، لا يمكننا أن نقدم لك مكاناً في {school} هذه المرة. للمزيد من المعلومات تواصل مع إدارة المدرسة."),
+        "fa": ("درخواست شما", "متأسفیم، این بار نمی‌توانیم در {school} به شما جا بدهیم. برای اطلاعات بیشتر با دفتر مدرسه تماس بگیرید."),
+        "uk": ("Ваша заявка", "На жаль, цього разу ми не можемо запропонувати вам місце в {school}. Зверніться до школи за інформацією."),
+        "fr": ("Votre demande", "Nous sommes désolés : nous ne pouvons pas vous proposer de place à {school} cette fois. Contactez le secrétariat pour en savoir plus."),
+    },
 }  # fmt: skip
 
 import datetime as dt  # noqa: E402
@@ -131,7 +179,8 @@ FALLBACK = ("en", "el")
 # text as its language writes a day: "23 Νοεμβρίου" (the month in the genitive), "23 نوفمبر";
 # exam dates with their year.
 DAYS = {"date": "d MMMM", "moved_from": "d MMMM", "deadline": "d MMMM y",
-        "exam_date": "d MMMM y", "closes_on": "d MMMM"}  # fmt: skip
+        "exam_date": "d MMMM y", "closes_on": "d MMMM", "starts_on": "d MMMM",
+        "expires_on": "d MMMM"}  # fmt: skip
 
 
 def _shown(key: str, value: object, language: str) -> str:

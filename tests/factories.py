@@ -21,6 +21,7 @@ class SchoolFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Test School {n}")
     country = "GR"
     operation_code = factory.Sequence(lambda n: f"OP-{n:05d}")
+    slug = factory.Sequence(lambda n: f"test-school-{n}")
 
 
 class UserFactory(factory.django.DjangoModelFactory):

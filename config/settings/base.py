@@ -437,3 +437,11 @@ SITE_URL = env.str("SITE_URL", default="")
 # the window, then 429 (codes cannot be guessed; this keeps anyone from trying).
 CERTIFICATE_VERIFY_PER_IP = env.int("CERTIFICATE_VERIFY_PER_IP", default=30)
 CERTIFICATE_VERIFY_WINDOW_SECONDS = env.int("CERTIFICATE_VERIFY_WINDOW_SECONDS", default=600)
+
+# The public application page (/apply/<school>/ and POST /api/v1/applications/) takes so many
+# applications per client address and per phone number in the window (seconds), then 429.
+APPLICATIONS_PER_IP = env.int("APPLICATIONS_PER_IP", default=10)
+APPLICATIONS_PER_PHONE = env.int("APPLICATIONS_PER_PHONE", default=3)
+APPLICATIONS_WINDOW_SECONDS = env.int("APPLICATIONS_WINDOW_SECONDS", default=3600)
+# Hours an applicant has to accept a seat offer unless the coordinator gives another time.
+SEAT_OFFER_HOURS = env.int("SEAT_OFFER_HOURS", default=48)

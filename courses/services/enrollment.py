@@ -10,7 +10,7 @@ from django.db.models import F, Max
 from django.utils.translation import gettext as _
 
 from courses import notices
-from courses.models import Cycle, Enrollment
+from courses.models import Cycle, Enrollment, SeatOffer
 from courses.services.cycles import _lock_cycle
 from courses.services.participation import enrollment_exit
 from courses.services.placement import _has_prerequisite
@@ -33,6 +33,14 @@ def _close_waitlist_gap(cycle: Cycle, position: int) -> None:
     waiting.filter(waitlist_position__gt=PARKING).update(
         waitlist_position=F("waitlist_position") - PARKING
     )
+
+
+def seats_free(cycle: Cycle) -> int:
+    """Seats nobody holds: the capacity less those enrolled and those offered to an applicant
+    and waiting for their answer."""
+    enrolled = cycle.enrollments.filter(status=Enrollment.Status.ENROLLED).count()
+    held = cycle.seat_offers.filter(status=SeatOffer.Status.OPEN).count()
+    return cycle.capacity - enrolled - held
 
 
 @transaction.atomic
@@ -86,11 +94,11 @@ def enrollment_create(
                 % {"level": cycle.level.code, "prerequisite": cycle.level.prerequisite}
             }
         )
-    enrolled = cycle.enrollments.filter(status=Enrollment.Status.ENROLLED).count()
     # Nobody jumps the queue: while anyone waits, a free seat (after a capacity rise) is the
-    # coordinator's to give by promotion, and newcomers join the end of the waitlist.
+    # coordinator's to give by promotion, and newcomers join the end of the waitlist. A seat
+    # offered to an applicant is held until they answer.
     waiting = cycle.enrollments.filter(status=Enrollment.Status.WAITLISTED).exists()
-    if enrolled < cycle.capacity and not waiting:
+    if seats_free(cycle) > 0 and not waiting:
         enrollment = Enrollment.objects.create(
             student=student, cycle=cycle, status=Enrollment.Status.ENROLLED
         )
@@ -179,8 +187,7 @@ def enrollment_promote(*, enrollment: Enrollment) -> Enrollment:
     enrollment.cycle = cycle
     if enrollment.status != Enrollment.Status.WAITLISTED:
         raise ConflictError(_("Only a waitlisted student can be promoted."))
-    enrolled = cycle.enrollments.filter(status=Enrollment.Status.ENROLLED).count()
-    if enrolled >= cycle.capacity:
+    if seats_free(cycle) <= 0:
         raise ConflictError(
             _(
                 "%(code)s is full (%(capacity)s seats). Raise its capacity or withdraw someone first."

@@ -18,7 +18,14 @@ from school.models.people import EU_MEMBER_STATES, Student, Teacher, User, defau
 from school.models.privacy import RetentionPeriod, SpecialCategoryData, SpecialCategoryRead
 from school.models.questionnaires import Questionnaire, QuestionnaireKind
 from school.models.reports import Report, report_upload_to
-from school.models.schools import Room, School, Venue, percent_validators, validate_time_zone
+from school.models.schools import (
+    PartnerOrganisation,
+    Room,
+    School,
+    Venue,
+    percent_validators,
+    validate_time_zone,
+)
 
 __all__ = [
     "EU_MEMBER_STATES",
@@ -29,6 +36,7 @@ __all__ = [
     "FollowUp",
     "Operation",
     "Participation",
+    "PartnerOrganisation",
     "Questionnaire",
     "QuestionnaireKind",
     "Report",

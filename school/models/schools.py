@@ -25,6 +25,14 @@ class School(models.Model):
     """A tenant: one school with its funder's operation and its attendance rules."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
+    # The school's part of public addresses (/apply/<slug>/): Latin letters, so a link in an SMS
+    # survives every phone.
+    slug = models.SlugField(
+        _("short name in addresses"),
+        max_length=60,
+        unique=True,
+        help_text=_("Latin letters, digits and hyphens; the application page is /apply/<this>/."),
+    )
     country = CountryField(_("country"), help_text=_("Decides the public holidays lessons skip."))
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="Europe/Athens", validators=[validate_time_zone]
@@ -82,6 +90,15 @@ class School(models.Model):
         default=False,
         help_text=_(
             "Coordinators then confirm each sign-in with a code from an authenticator app (TOTP)."
+        ),
+    )
+    applicant_retention_months = models.PositiveSmallIntegerField(
+        _("months an application is kept"),
+        default=12,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "An applicant who never enrolls is erased this long after applying; the monthly "
+            "counts of applications remain."
         ),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -153,3 +170,29 @@ class Room(models.Model):
 
     def __str__(self) -> str:
         return f"{self.venue.name}, {self.name}"
+
+
+class PartnerOrganisation(models.Model):
+    """An organisation that sends people to the school (municipal social services, an NGO):
+    the applicant says who referred them, and the funnel counts applications per referrer."""
+
+    school = models.ForeignKey(
+        School, verbose_name=_("school"), on_delete=models.CASCADE, related_name="partners"
+    )
+    name = models.CharField(_("name"), max_length=200)
+    active = models.BooleanField(
+        _("listed on the application page"),
+        default=True,
+        help_text=_("Untick to stop offering it; past applications keep it."),
+    )
+
+    class Meta:
+        verbose_name = _("partner organisation")
+        verbose_name_plural = _("partner organisations")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "name"], name="partner_name_once_per_school")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

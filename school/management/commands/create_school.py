@@ -16,6 +16,11 @@ class Command(BaseCommand):
         parser.add_argument("--period", choices=ProgrammePeriod.values, default="2021-2027")
         parser.add_argument("--operation-code", default="")
         parser.add_argument("--time-zone", default="Europe/Athens")
+        parser.add_argument(
+            "--slug",
+            default="",
+            help="the application page's address, /apply/<slug>/ (default: from the name)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -25,6 +30,7 @@ class Command(BaseCommand):
                 programme_period=options["period"],
                 operation_code=options["operation_code"],
                 time_zone=options["time_zone"],
+                slug=options["slug"],
             )
         except ValidationError as error:
             raise CommandError("; ".join(error.messages)) from error

@@ -10,7 +10,35 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from courses.models.intake import (
+    Applicant,
+    Availability,
+    GreekLevel,
+    PlacementSession,
+    SeatOffer,
+    availability_field,
+)
 from school.models import Operation, Room, School, Student, Teacher, Venue
+
+__all__ = [
+    "LATEST_LESSON_END",
+    "Applicant",
+    "Attendance",
+    "Availability",
+    "Certificate",
+    "Closure",
+    "Cycle",
+    "Enrollment",
+    "GreekLevel",
+    "Lesson",
+    "Level",
+    "PlacementDecision",
+    "PlacementSession",
+    "SeatOffer",
+    "TimetableSlot",
+    "availability_field",
+    "certificate_upload_to",
+]
 
 LATEST_LESSON_END = dt.time(22, 0)
 
