@@ -323,3 +323,17 @@ def test_applicants_who_never_enrolled_are_erased_after_the_retention_period(
     assert recent.erased_at is None and enrolled.erased_at is None
     assert Enrollment.objects.filter(student=enrolled.student).exists()
     assert timezone.now()  # the clock is back
+
+
+def test_cancelling_a_cycle_withdraws_its_open_offers(school, coordinator_user):
+    from courses.services import cycle_cancel
+
+    cycle = CycleFactory(school=school, capacity=2)
+    applicant = place(apply(school), coordinator_user)
+    offer = intake.applicant_offer(applicant=applicant, cycle=cycle, by=coordinator_user)
+    cycle_cancel(cycle=cycle)
+    offer.refresh_from_db()
+    applicant.refresh_from_db()
+    assert offer.status == "withdrawn" and applicant.status == "placed"
+    with pytest.raises(ConflictError):
+        intake.seat_offer_accept(offer=offer)
