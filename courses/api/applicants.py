@@ -41,7 +41,16 @@ class OpenOfferSerializer(serializers.ModelSerializer):
 
 class ApplicantSerializer(serializers.ModelSerializer):
     placement_level = serializers.SlugRelatedField(
-        slug_field="code", read_only=True, help_text="The level code (A1, A2, ...) once placed."
+        slug_field="code",
+        read_only=True,
+        allow_null=True,
+        help_text="The level code (A1, A2, ...) once placed.",
+    )
+    # As stored: empty when not given, or once erased.
+    phone = serializers.CharField(read_only=True, help_text="E.164, or empty.")
+    email = serializers.CharField(read_only=True, help_text="An address, or empty.")
+    nationality = serializers.CharField(
+        read_only=True, help_text="An ISO 3166 country code, or empty."
     )
     availability = serializers.ListField(
         child=serializers.ChoiceField(choices=Availability.choices),
@@ -84,7 +93,7 @@ class ApplicantSerializer(serializers.ModelSerializer):
 class ReferrerFilter(IdFilter):
     """``?referrer=<id>`` like every id filter, or ``?referrer=self``."""
 
-    class field_class(forms.IntegerField):  # noqa: N801 - django-filter's attribute name
+    class field_class(forms.IntegerField):  # django-filter names the attribute so
         def to_python(self, value: Any) -> Any:
             if isinstance(value, str) and value.strip() == "self":
                 return "self"

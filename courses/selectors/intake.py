@@ -191,8 +191,14 @@ def applications_per_month(*, school: School, months: int = 12) -> list[dict[str
 def applicant_status_counts(applicants: QuerySet[Applicant]) -> dict[str, int]:
     """How many applicants stand at each status (every status, zeros too): one query."""
     counts = dict.fromkeys(Applicant.Status.values, 0)
-    rows = applicants.order_by().values_list("status").annotate(n=Count("pk"))
-    counts.update({status: n for status, n in rows})
+    rows = (
+        applicants.prefetch_related(None)
+        .select_related(None)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    counts.update(dict(rows))
     return counts
 
 

@@ -91,9 +91,7 @@ def test_filters_by_status_level_referrer_and_availability(client, school):
 
 
 @pytest.mark.parametrize("rows", [2, 12])
-def test_the_list_takes_a_fixed_number_of_queries(
-    client, school, django_assert_num_queries, rows
-):
+def test_the_list_takes_a_fixed_number_of_queries(client, school, django_assert_num_queries, rows):
     cycle = CycleFactory(school=school)
     partner = PartnerOrganisation.objects.create(school=school, name="Day centre")
     session = make_session(school, capacity=50)
@@ -116,7 +114,9 @@ def test_the_list_takes_a_fixed_number_of_queries(
     with django_assert_num_queries(3):
         response = client.get("/api/v1/applicants/")
     assert response.json()["count"] == rows + 1
-    assert all(row["open_offer"]["cycle_code"] == cycle.code for row in response.json()["results"][1:])
+    assert all(
+        row["open_offer"]["cycle_code"] == cycle.code for row in response.json()["results"][1:]
+    )
 
 
 # -- the steps --------------------------------------------------------------------------------
@@ -159,7 +159,9 @@ def test_an_offer_may_be_held_for_other_hours(client, school):
     response = client.post(url(applicant, "offer"), {"cycle": cycle.pk, "hours": 24}, format="json")
     assert response.status_code == 201
     body = response.json()
-    gap = dt.datetime.fromisoformat(body["expires_at"]) - dt.datetime.fromisoformat(body["offered_at"])
+    gap = dt.datetime.fromisoformat(body["expires_at"]) - dt.datetime.fromisoformat(
+        body["offered_at"]
+    )
     assert gap == dt.timedelta(hours=24)
 
 
@@ -174,7 +176,9 @@ def test_invite_refusals(client, school):
     response = client.post(url(applicant, "invite"), {"session": full.pk}, format="json")
     assert response.status_code == 409 and "full" in response.json()["detail"]
     placed = make_applicant(school, status="placed", placement_level=level("A1"))
-    response = client.post(url(placed, "invite"), {"session": make_session(school).pk}, format="json")
+    response = client.post(
+        url(placed, "invite"), {"session": make_session(school).pk}, format="json"
+    )
     assert response.status_code == 409 and "detail" in response.json()
 
 

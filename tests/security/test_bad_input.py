@@ -80,7 +80,8 @@ def _object_id(world, path: str) -> int:
         "enrollments": "enrollment", "closures": "closure", "exam-rounds": "exam-round",
         "exam-registrations": "registration", "exam-results": "result",
         "notifications": "notification", "certificates": "certificate", "operations": "operation",
-        "participations": "participation",
+        "participations": "participation", "applicants": "applicant",
+        "placement-tests": "placement-test",
     }  # fmt: skip
     return world.own[kinds[path.split("/")[0]]].pk
 
