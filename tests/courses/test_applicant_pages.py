@@ -92,10 +92,12 @@ def test_the_queue_shows_each_applicant_and_filters(office, school):
     filtered = office.get("/office/applicants/", {"status": "offered"})
     assert "Offered" in filtered.content.decode() and "Samir" not in filtered.content.decode()
     assert filtered.context["total"] == 3
-    assert dict((v, n) for v, _, n in filtered.context["counts"])["applied"] == 2
-    rows = lambda **q: [
-        a.pk for a in office.get("/office/applicants/", q).context["page"].object_list
-    ]  # noqa: E731
+    assert {v: n for v, _, n in filtered.context["counts"]}["applied"] == 2
+
+    def rows(**query) -> list[int]:
+        found = office.get("/office/applicants/", query).context["page"].object_list
+        return [applicant.pk for applicant in found]
+
     assert rows(referrer=partner.pk) == [first.pk]
     assert rows(referrer="self") == [duplicate.pk, offered.pk]
     assert rows(availability="morning") == [first.pk]
