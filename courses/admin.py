@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from courses.calendar import Slot
 from courses.models import (
+    Applicant,
     Attendance,
     Closure,
     Cycle,
@@ -17,6 +18,8 @@ from courses.models import (
     Lesson,
     Level,
     PlacementDecision,
+    PlacementSession,
+    SeatOffer,
     TimetableSlot,
 )
 from courses.services import lessons_regenerate, timetable_validate
@@ -31,6 +34,9 @@ for label, path in {
     "courses.Enrollment": "cycle__school",
     "courses.Attendance": "lesson__cycle__school",
     "courses.PlacementDecision": "student__school",
+    "courses.Applicant": "school",
+    "courses.PlacementSession": "school",
+    "courses.SeatOffer": "applicant__school",
 }.items():
     register_school_path(label, path)
 register_shared("courses.Level")
@@ -197,3 +203,66 @@ class AttendanceAdmin(SchoolScopedAdmin, ReadableHistoryAdmin):
     @admin.display(description=gettext_lazy("student"), ordering="enrollment__student__last_name")
     def student_name(self, obj: Attendance) -> str:
         return obj.enrollment.student.full_name
+
+
+# -- the way in: applicants change only through the queue's services (pages and API), which
+# keep the states, the seats and the messages; the admin reads them.
+
+
+@admin.register(Applicant)
+class ApplicantAdmin(SchoolScopedAdmin, ReadableHistoryAdmin):
+    list_display = [
+        "reference",
+        "__str__",
+        "status",
+        "language",
+        "referrer",
+        "placement_level",
+        "applied_at",
+        "duplicate_of",
+    ]
+    list_filter = ["status", "language", "placement_level", "referrer"]
+    search_fields = ["reference", "first_name", "last_name", "first_name_latin", "last_name_latin"]
+    list_select_related = ["referrer", "placement_level", "duplicate_of"]
+    date_hierarchy = "applied_at"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [field.name for field in Applicant._meta.concrete_fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Erasure keeps the row for the counts: the applicant's page erases.
+        return False
+
+
+@admin.register(PlacementSession)
+class PlacementSessionAdmin(SchoolScopedAdmin):
+    list_display = ["starts_at", "venue", "place", "capacity"]
+    list_filter = ["venue"]
+    search_fields = ["place"]
+    list_select_related = ["venue", "school"]
+    date_hierarchy = "starts_at"
+
+
+@admin.register(SeatOffer)
+class SeatOfferAdmin(SchoolScopedAdmin, ReadableHistoryAdmin):
+    school_path = "applicant__school"
+    list_display = ["applicant", "cycle", "status", "offered_at", "expires_at", "offered_by"]
+    list_filter = ["status", "cycle"]
+    search_fields = ["applicant__reference", "cycle__code"]
+    list_select_related = ["applicant", "cycle", "offered_by"]
+    exclude = ["token_hash"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f.name for f in SeatOffer._meta.concrete_fields if f.name != "token_hash"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
