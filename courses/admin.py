@@ -209,6 +209,23 @@ class AttendanceAdmin(SchoolScopedAdmin, ReadableHistoryAdmin):
 # keep the states, the seats and the messages; the admin reads them.
 
 
+class SeatOfferInline(admin.TabularInline):
+    """The applicant's seat offers, read-only (the link's token is never shown: only its hash
+    is stored, and that is of no use to anyone here)."""
+
+    model = SeatOffer
+    fields = ["cycle", "status", "offered_at", "expires_at", "answered_at", "offered_by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Applicant)
 class ApplicantAdmin(SchoolScopedAdmin, ReadableHistoryAdmin):
     list_display = [
@@ -225,6 +242,7 @@ class ApplicantAdmin(SchoolScopedAdmin, ReadableHistoryAdmin):
     search_fields = ["reference", "first_name", "last_name", "first_name_latin", "last_name_latin"]
     list_select_related = ["referrer", "placement_level", "duplicate_of"]
     date_hierarchy = "applied_at"
+    inlines = [SeatOfferInline]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [field.name for field in Applicant._meta.concrete_fields]
@@ -244,25 +262,3 @@ class PlacementSessionAdmin(SchoolScopedAdmin):
     search_fields = ["place"]
     list_select_related = ["venue", "school"]
     date_hierarchy = "starts_at"
-
-
-@admin.register(SeatOffer)
-class SeatOfferAdmin(SchoolScopedAdmin, ReadableHistoryAdmin):
-    school_path = "applicant__school"
-    list_display = ["applicant", "cycle", "status", "offered_at", "expires_at", "offered_by"]
-    list_filter = ["status", "cycle"]
-    search_fields = ["applicant__reference", "cycle__code"]
-    list_select_related = ["applicant", "cycle", "offered_by"]
-    exclude = ["token_hash"]
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [f.name for f in SeatOffer._meta.concrete_fields if f.name != "token_hash"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
