@@ -215,7 +215,7 @@ class SeatOfferInline(admin.TabularInline):
 
     model = SeatOffer
     fields = ["cycle", "status", "offered_at", "expires_at", "answered_at", "offered_by"]
-    readonly_fields = fields
+    readonly_fields = ["cycle", "status", "offered_at", "expires_at", "answered_at", "offered_by"]
     extra = 0
     can_delete = False
 

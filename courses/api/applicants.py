@@ -40,7 +40,7 @@ class OpenOfferSerializer(serializers.ModelSerializer):
 
 
 class ApplicantSerializer(serializers.ModelSerializer):
-    placement_level = serializers.SlugRelatedField(
+    placement_level: serializers.SlugRelatedField = serializers.SlugRelatedField(
         slug_field="code",
         read_only=True,
         allow_null=True,

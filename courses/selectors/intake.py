@@ -240,7 +240,7 @@ def cycles_to_offer(*, school: School, level_id: int | None) -> list[Cycle]:
         .select_related("level", "venue")
         .order_by("starts_on", "code", "pk")
     )
-    offered = []
+    offered: list[Cycle] = []
     for cycle in cycles:
         cycle.free_seats = cycle.capacity - cycle.enrolled - cycle.held  # type: ignore[attr-defined]
         if cycle.free_seats > 0 and not cycle.waiting:  # type: ignore[attr-defined]
@@ -269,7 +269,7 @@ def applicant_history(*, applicant: Applicant) -> list[ApplicantChange]:
     changes = []
     before = None
     for record in records:
-        changed = (
+        changed: list[str] = (
             [labels.get(c.field, c.field) for c in record.diff_against(before).changes]
             if before is not None
             else []
