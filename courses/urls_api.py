@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from courses.api.applications import ApplicationView
 from courses.api.certificates import CertificateViewSet
 from courses.api.closures import ClosureViewSet
 from courses.api.cycles import CycleViewSet
@@ -25,6 +26,7 @@ router.register("participations", ParticipationViewSet, basename="participation"
 
 urlpatterns = [
     *router.urls,
+    path("applications/", ApplicationView.as_view(), name="application"),
     path(
         "participations/<int:pk>/questionnaires/",
         ParticipationQuestionnaireView.as_view(),
