@@ -104,12 +104,18 @@ class ApplicationPageForm(forms.Form):
         validators=[latin_name_check],
     )
     phone = forms.CharField(label=_("Mobile phone"), max_length=PHONE_MAX)
-    email = forms.EmailField(label=_("E-mail (if you have one)"), max_length=EMAIL_MAX, required=False)
-    language = forms.ChoiceField(label=_("Language of our messages to you"), choices=settings.LANGUAGES)
+    email = forms.EmailField(
+        label=_("E-mail (if you have one)"), max_length=EMAIL_MAX, required=False
+    )
+    language = forms.ChoiceField(
+        label=_("Language of our messages to you"), choices=settings.LANGUAGES
+    )
     nationality = forms.ChoiceField(label=_("Nationality"))
     date_of_birth = forms.DateField(label=_("Date of birth"))
     gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices)
-    greek_level = forms.ChoiceField(label=_("How much Greek do you know?"), choices=GreekLevel.choices)
+    greek_level = forms.ChoiceField(
+        label=_("How much Greek do you know?"), choices=GreekLevel.choices
+    )
     availability = forms.MultipleChoiceField(
         label=_("When can you come?"), choices=Availability.choices
     )
@@ -165,7 +171,9 @@ class ApplicationPageForm(forms.Form):
             "Write the date of birth as day, month and year."
         )
         for name in ("language", "nationality", "gender", "greek_level", "availability"):
-            self.fields[name].error_messages["invalid_choice"] = _("Choose one of the answers listed.")
+            self.fields[name].error_messages["invalid_choice"] = _(
+                "Choose one of the answers listed."
+            )
         self.fields["availability"].error_messages["invalid_list"] = _(
             "Choose one of the answers listed."
         )
