@@ -6,6 +6,7 @@ believable date of birth); the rules of applying stay in ``courses.services.inta
 
 import datetime as dt
 import re
+from typing import cast
 
 import phonenumbers
 from django import forms
@@ -136,8 +137,8 @@ class ApplicationPageForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.today = school_today
         self.partners = {str(partner.pk): partner for partner in partners}
-        self.fields["nationality"].choices = [("", "—"), *countries]
-        self.fields["referrer"].choices = [
+        cast(forms.ChoiceField, self.fields["nationality"]).choices = [("", "—"), *countries]
+        cast(forms.ChoiceField, self.fields["referrer"]).choices = [
             (MYSELF, _("Nobody: I came by myself")),
             *((pk, partner.name) for pk, partner in self.partners.items()),
         ]

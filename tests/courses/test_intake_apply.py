@@ -10,11 +10,17 @@ from django.core.cache import cache
 from django.utils import translation
 from django.utils.html import escape
 
-from courses.models import Applicant
+from courses.models import Applicant, Enrollment
 from courses.services import intake
 from notifications.models import Notification
-from school.models import PartnerOrganisation
-from tests.factories import SchoolFactory, on_factory_day
+from school.models import PartnerOrganisation, School, Venue
+from tests.factories import (
+    CycleFactory,
+    SchoolFactory,
+    TimetableSlotFactory,
+    level,
+    on_factory_day,
+)
 
 pytestmark = [pytest.mark.django_db, on_factory_day]
 
@@ -298,3 +304,91 @@ def test_the_page_reads_the_school_and_its_partners_in_two_queries(
     assert response.status_code == 200
     html = response.content.decode()
     assert "Another NGO" in html and "Closed NGO" not in html
+
+
+def test_a_school_made_without_an_address_gets_one_from_its_name():
+    first = School.objects.create(name="Kypseli Social School", country="GR")
+    second = School.objects.create(name="Kypseli  social school!", country="GR")
+    greek = School.objects.create(name="Σχολείο Κυψέλης", country="GR")
+    assert first.slug == "kypseli-social-school"
+    assert second.slug == "kypseli-social-school-2"
+    assert greek.slug  # a name with no Latin letters still gets one
+    assert School.objects.filter(slug=greek.slug).count() == 1
+
+
+# -- the seat offer, from the link in the SMS ---------------------------------------------------
+
+
+@pytest.fixture
+def offered(school):
+    """An applicant in Persian offered a seat in an evening class; the link's token."""
+    applicant = intake.application_submit(
+        school=school,
+        form=intake.ApplicationForm(
+            first_name="لیلا",
+            last_name="کریمی",
+            first_name_latin="Leila",
+            last_name_latin="Karimi",
+            phone="+306900000401",
+            language="fa",
+            nationality="AF",
+            date_of_birth=dt.date(1994, 3, 2),
+            gender="female",
+            greek_level="words",
+            availability=["evening"],
+            consent_version=intake.CONSENT_VERSION,
+        ),  # fmt: skip
+        client_ip="192.0.2.40",
+    )
+    venue = Venue.objects.create(school=school, name="Community centre", address="1 Example St")
+    cycle = CycleFactory(school=school, code="A1-EVENING", venue=venue)
+    TimetableSlotFactory(cycle=cycle, weekday=0, starts_at=dt.time(17), ends_at=dt.time(20))
+    intake.applicant_place(applicant=applicant, level=level("A1"))
+    intake.applicant_offer(applicant=applicant, cycle=cycle, hours=48)
+    sms = Notification.objects.get(kind="seat_offer", person=f"applicant:{applicant.pk}")
+    return applicant, cycle, re.search(r"/offers/[^/\s]+/", sms.body).group(0)
+
+
+def test_the_offer_page_says_what_when_where_and_until_when_in_the_applicants_language(
+    client, offered
+):
+    applicant, cycle, link = offered
+    response = client.get(link)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="fa" dir="rtl">' in html
+    assert "A1-EVENING" in html and "Community centre" in html and "1 Example St" in html
+    assert "دوشنبه" in html  # Monday, from the timetable
+    # Offered on the factory day at 19:00 UTC for 48 hours: 21:00 in Athens, two days later.
+    assert "21:00" in html and "25 نوامبر 2026" in html
+    assert 'value="accept"' in html and 'value="refuse"' in html
+
+
+def test_a_chosen_language_wins_over_the_applicants(client, offered):
+    client.cookies["django_language"] = "uk"
+    assert '<html lang="uk"' in client.get(offered[2]).content.decode()
+
+
+def test_accepting_on_the_page_enrolls_once(client, offered):
+    applicant, cycle, link = offered
+    response = client.post(link, {"answer": "accept"})
+    assert response.status_code == 200
+    assert 'data-answer="accepted"' in response.content.decode()
+    assert Enrollment.objects.get(cycle=cycle).status == "enrolled"
+    again = client.post(link, {"answer": "accept"})
+    assert again.status_code == 409
+    assert Enrollment.objects.filter(cycle=cycle).count() == 1
+
+
+def test_i_cannot_come_gives_the_seat_back(client, offered):
+    applicant, cycle, link = offered
+    response = client.post(link, {"answer": "refuse"})
+    assert 'data-answer="refused"' in response.content.decode()
+    applicant.refresh_from_db()
+    assert applicant.status == "declined"
+    assert not Enrollment.objects.filter(cycle=cycle).exists()
+
+
+def test_an_unknown_or_absurd_link_is_a_404(client):
+    for token in ("nope", "x" * 5000):
+        assert client.get(f"/offers/{token}/").status_code == 404

@@ -76,9 +76,7 @@ def test_an_applicant_applies_in_persian_and_accepts_a_seat_from_the_sms(
         # Sending nothing names every missing answer, in Persian, and stays accessible.
         page.click("form.application button.primary")
         page.wait_for_selector("#errors")
-        assert "لطفاً پاسخ‌هایی را که در پایین مشخص شده‌اند بررسی کنید." in page.inner_text(
-            "#errors"
-        )
+        assert "لطفاً پاسخ‌هایی را که در پایین مشخص شده‌اند بررسی کنید." in page.inner_text("#errors")
         assert page.locator("p.error").count() >= 10
         _check(page, "apply fa with errors")
         screenshot(page, "apply-fa-errors")
