@@ -337,7 +337,7 @@ def offered(school):
             greek_level="words",
             availability=["evening"],
             consent_version=intake.CONSENT_VERSION,
-        ),  # fmt: skip
+        ),
         client_ip="192.0.2.40",
     )
     venue = Venue.objects.create(school=school, name="Community centre", address="1 Example St")
@@ -352,7 +352,7 @@ def offered(school):
 def test_the_offer_page_says_what_when_where_and_until_when_in_the_applicants_language(
     client, offered
 ):
-    applicant, cycle, link = offered
+    _applicant, _cycle, link = offered
     response = client.get(link)
     assert response.status_code == 200
     html = response.content.decode()
@@ -370,7 +370,7 @@ def test_a_chosen_language_wins_over_the_applicants(client, offered):
 
 
 def test_accepting_on_the_page_enrolls_once(client, offered):
-    applicant, cycle, link = offered
+    _applicant, cycle, link = offered
     response = client.post(link, {"answer": "accept"})
     assert response.status_code == 200
     assert 'data-answer="accepted"' in response.content.decode()
