@@ -104,6 +104,8 @@ class Notification(models.Model):
     @property
     def shown_body(self) -> str:
         """The text as the message log shows it."""
+        if self.kind == "seat_offer":
+            return str(_("(not shown: it holds the link that answers a seat offer)"))
         if self.kind in self.PRIVATE_KINDS:
             return str(_("(not shown: it holds a one-time sign-in link)"))
         return self.body

@@ -2,15 +2,22 @@
 
 import datetime as dt
 
-from django.db.models import Count, Min, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 
 from notifications.models import Notification
 from school.choices import Role
 from school.models import User
-from school.scoping import Scope, of_school, visible_to
+from school.scoping import Scope, both, of_school, visible_to
 
-# The school's office reads its message log (``school.scoping``).
-NOTIFICATIONS = Scope(Notification, dict.fromkeys(Role.OFFICE, of_school()))
+# The school's office reads its message log (``school.scoping``); messages to people who are
+# neither students nor users (applicants) only its coordinators, who alone see applicants.
+NOTIFICATIONS = Scope(
+    Notification,
+    {
+        Role.COORDINATOR: of_school(),
+        Role.AUDITOR: both(of_school(), lambda user: Q(person="")),
+    },
+)
 
 
 def notifications_visible_to(*, user: User) -> QuerySet[Notification]:

@@ -40,3 +40,18 @@ def test_log_names_each_kind_in_the_readers_language(coordinator, client):
     page = client.get("/office/notifications/").content.decode()
     assert ">Ακύρωση μαθήματος</td>" in page
     assert "lesson_cancelled</td>" not in page
+
+
+def test_messages_to_applicants_are_for_coordinators_only(coordinator, auditor):
+    from notifications.services import Recipient, notification_queue
+
+    notification_queue(
+        school=coordinator.school,
+        kind="application_received",
+        recipients=[Recipient(person="applicant:1", phone="+306900000111", language="fa")],
+        context={"recipient": "Applicant name", "reference": "ABCD-EFGH", "school": "S"},
+        dedup_key="application:1",
+        requested=True,
+    )
+    assert api_as(coordinator).get("/api/v1/notifications/").json()["count"] == 1
+    assert api_as(auditor).get("/api/v1/notifications/").json()["count"] == 0

@@ -54,4 +54,5 @@ def test_the_apps_fill_the_student_page_and_the_office_dashboard_in_page_order()
         "courses/parts/office_at_risk.html",
         "exams/parts/office_deadlines.html",
         "exams/parts/office_pass_rates.html",
+        "courses/parts/office_funnel.html",
     ]

@@ -69,7 +69,7 @@ def test_a_service_that_is_down_gives_a_translated_503_page_not_a_traceback():
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.parametrize("language", ["el", "ar", "fa", "uk", "fr"])
 @override_settings(ROOT_URLCONF="tests.school.test_unavailable")
 def test_the_503_page_reads_well_on_a_phone_in_every_language(live_server, language):
