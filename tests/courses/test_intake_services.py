@@ -323,3 +323,14 @@ def test_applicants_who_never_enrolled_are_erased_after_the_retention_period(
     assert recent.erased_at is None and enrolled.erased_at is None
     assert Enrollment.objects.filter(student=enrolled.student).exists()
     assert timezone.now()  # the clock is back
+
+
+def test_a_declined_applicant_is_erased_too_and_their_reason_with_them(school, coordinator_user):
+    declined = intake.applicant_decline(
+        applicant=apply(school), reason="Λεϊλά moved to Patras", by=coordinator_user
+    )
+    with time_machine.travel(FACTORY_DAY + dt.timedelta(days=370)):
+        assert intake.applicants_erase_expired() == 1
+    declined.refresh_from_db()
+    assert declined.erased_at is not None and declined.status == "declined"
+    assert "Λεϊλά" not in declined.declined_reason and declined.first_name == ""
