@@ -3,7 +3,8 @@
 import datetime as dt
 from typing import Any
 
-from courses.models import Attendance, Certificate, Enrollment, PlacementDecision
+from courses.models import Applicant, Attendance, Certificate, Enrollment, PlacementDecision
+from courses.services.intake import applicant_erase
 from school.data_subject import Part, register
 from school.data_subject import rows_of as _rows
 from school.models import Student
@@ -87,8 +88,30 @@ def _age_dates(student: Student) -> list[dt.date]:
     return dates
 
 
+def _export_applications(student: Student) -> list[dict[str, Any]]:
+    # What the person wrote when they applied, and what they agreed to.
+    return _rows(
+        Applicant.objects.filter(student=student)
+        .order_by("applied_at")
+        .values(
+            "reference", "applied_at", "first_name", "last_name", "first_name_latin",
+            "last_name_latin", "phone", "email", "language", "nationality", "date_of_birth",
+            "gender", "greek_level", "availability", "referrer__name", "consent_version",
+            "consent_text", "placement_level__code", "placement_notes", "status", "enrolled_at",
+        )
+    )  # fmt: skip
+
+
+def _anonymise_applications(student: Student) -> None:
+    # The application repeats the student's name, phone and birthday: it is erased with them
+    # (the row stays for the monthly counts).
+    for applicant in Applicant.objects.filter(student=student, erased_at__isnull=True):
+        applicant_erase(applicant=applicant)
+
+
 def register_parts() -> None:
     register(Part("enrollments", _export, _anonymise, _age_dates))
     register(Part("attendance", _export_attendance))
     register(Part("placement_decisions", _export_placements))
     register(Part("certificates", _export_certificates, _anonymise_certificates))
+    register(Part("applications", _export_applications, _anonymise_applications))

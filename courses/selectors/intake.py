@@ -129,6 +129,7 @@ def application_funnel(*, school: School, months: int = 12) -> list[FunnelMonth]
             "month",
             "applied_at",
             "invited_at",
+            "placed_at",
             "offered_at",
             "enrolled_at",
             "enrollment__entry_date",
@@ -136,11 +137,12 @@ def application_funnel(*, school: School, months: int = 12) -> list[FunnelMonth]
         .order_by("month")
     )
     by_month: dict[dt.date, list[tuple]] = {}
-    for month, applied, invited, offered, enrolled, first_day in rows:
+    for month, applied, invited, placed, offered, enrolled, first_day in rows:
+        # The placement step is the invitation to a test, or the placement itself for someone
+        # placed without one (a level known from elsewhere): every later step passed it.
+        tested = invited or placed
         attended = dt.datetime.combine(first_day, dt.time(12), tzinfo=zone) if first_day else None
-        by_month.setdefault(month.date(), []).append(
-            (applied, invited, offered, enrolled, attended)
-        )
+        by_month.setdefault(month.date(), []).append((applied, tested, offered, enrolled, attended))
     result = []
     for month in sorted(by_month):
         people = by_month[month]

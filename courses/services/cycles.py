@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from courses.calendar import Slot
-from courses.models import Cycle, Enrollment, Level, TimetableSlot
+from courses.models import Applicant, Cycle, Enrollment, Level, SeatOffer, TimetableSlot
 from courses.services.lessons import lessons_regenerate
 from courses.services.timetable import timetable_validate
 from school.models import Operation, Room, School, Teacher, Venue
@@ -177,8 +177,19 @@ def _lock_cycle(cycle: Cycle) -> Cycle:
 
 @transaction.atomic
 def cycle_cancel(*, cycle: Cycle) -> Cycle:
+    """Cancel a cycle. Seats offered in it and not yet answered are withdrawn: those
+    applicants go back to "placed", for the office to offer them another cycle."""
     cycle = _lock_cycle(cycle)
     if cycle.cancelled_at is None:
-        cycle.cancelled_at = timezone.now()
+        now = timezone.now()
+        cycle.cancelled_at = now
         cycle.save(update_fields=["cancelled_at"])
+        offers = list(cycle.seat_offers.select_for_update().filter(status=SeatOffer.Status.OPEN))
+        for offer in offers:
+            offer.status = SeatOffer.Status.WITHDRAWN
+            offer.answered_at = now
+            offer.save()
+            applicant = offer.applicant
+            applicant.status = Applicant.Status.PLACED
+            applicant.save()
     return cycle

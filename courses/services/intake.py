@@ -208,6 +208,8 @@ def application_submit(
     ):
         raise ValidationError({"referrer": _("Choose one of the organisations listed.")})
     now = now or timezone.now()
+    if form.date_of_birth >= timezone.localdate(now, timezone=school.zone):
+        raise ValidationError({"date_of_birth": _("The date of birth must be in the past.")})
     with transaction.atomic():
         applicant = Applicant(
             school=school,

@@ -334,3 +334,36 @@ def test_a_declined_applicant_is_erased_too_and_their_reason_with_them(school, c
     declined.refresh_from_db()
     assert declined.erased_at is not None and declined.status == "declined"
     assert "Λεϊλά" not in declined.declined_reason and declined.first_name == ""
+
+
+def test_cancelling_a_cycle_withdraws_its_open_offers(school, coordinator_user):
+    from courses.services import cycle_cancel
+
+    cycle = CycleFactory(school=school, capacity=2)
+    applicant = place(apply(school), coordinator_user)
+    offer = intake.applicant_offer(applicant=applicant, cycle=cycle, by=coordinator_user)
+    cycle_cancel(cycle=cycle)
+    offer.refresh_from_db()
+    applicant.refresh_from_db()
+    assert offer.status == "withdrawn" and applicant.status == "placed"
+    with pytest.raises(ConflictError):
+        intake.seat_offer_accept(offer=offer)
+
+
+def test_a_students_application_is_in_their_export_and_erased_with_them(school, coordinator_user):
+    from school.retention import student_anonymise, student_export_data
+
+    cycle = CycleFactory(school=school, capacity=2)
+    applicant = place(apply(school), coordinator_user)
+    enrollment = intake.seat_offer_accept(
+        offer=intake.applicant_offer(applicant=applicant, cycle=cycle, by=coordinator_user)
+    )
+    data = student_export_data(
+        student=enrollment.student, include_special_category=False, reader=None, via="test"
+    )
+    [application] = data["applications"]
+    assert application["reference"] == applicant.reference
+    assert application["consent_version"] == intake.CONSENT_VERSION
+    student_anonymise(student=enrollment.student, today=dt.date(2033, 1, 1))
+    applicant.refresh_from_db()
+    assert applicant.erased_at is not None and applicant.first_name == ""
