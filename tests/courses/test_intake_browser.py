@@ -10,6 +10,7 @@ import re
 import uuid
 
 import pytest
+from django.utils import translation
 
 from courses.models import Applicant, Enrollment, PlacementSession, SeatOffer
 from courses.services import intake
@@ -95,17 +96,29 @@ def apply_in_persian(page, live_server, school) -> str:
     page.check("input[name=greek_level][value=words]")
     for time in ("evening", "mon", "wed"):
         page.check(f"input[name=availability][value={time}]")
+    page.check("input[name=referrer][value=myself]")
     page.check("#id_consent")
     screenshot(page, "intake-apply-fa")
     page.click("form.application button.primary")
-    page.wait_for_selector(".reference")
+    page.wait_for_selector(".reference, #errors")
+    assert not page.locator("#errors").count(), page.inner_text("form.application")[:2000]
     assert page.get_attribute("html", "lang") == "fa"
+    assert page.inner_text("h1") == in_persian("Thank you: your application has arrived")
     screenshot(page, "intake-apply-fa-thanks")
     return page.inner_text(".reference").strip()
 
 
-def accept_from_sms(page, link: str, where: str) -> None:
+def in_persian(text: str) -> str:
+    with translation.override("fa"):
+        translated = translation.gettext(text)
+    assert translated != text, f"{text!r} has no Persian translation"
+    return translated
+
+
+def accept_from_sms(page, link: str, where: str, language: str) -> None:
+    """The applicant opens the link of their SMS: the offer in their language; they accept."""
     page.goto(link)
+    assert page.get_attribute("html", "lang") == language
     assert_fits_the_phone(page, where)
     assert_accessible(page, where)
     page.click("button[name=answer][value=accept]")
@@ -206,8 +219,7 @@ def test_an_applicant_applies_in_persian_is_placed_offered_a_seat_and_takes_it(
         assert applicant.status == "offered"
         assert (applicant.session, applicant.placement_level.code) == (session, "A1")
 
-        accept_from_sms(page, sms_link(applicant), "offer accepted fa")
-        assert page.get_attribute("html", "lang") == "fa"
+        accept_from_sms(page, sms_link(applicant), "offer accepted fa", "fa")
         applicant.refresh_from_db()
         assert applicant.status == "enrolled"
         enrollment = Enrollment.objects.get(student=applicant.student, cycle=cycle)
@@ -272,7 +284,7 @@ def test_an_offer_left_unanswered_expires_and_the_seat_goes_to_the_next_one(
         page.wait_for_selector("[data-answer=closed]")
 
         # The next one took it from their own SMS, in Arabic.
-        accept_from_sms(page, sms_link(next_one), "offer passed on ar")
+        accept_from_sms(page, sms_link(next_one), "offer passed on ar", "ar")
         assert page.get_attribute("html", "dir") == "rtl"
         next_one.refresh_from_db()
         assert next_one.status == "enrolled"
