@@ -137,6 +137,8 @@ def finish(run: DemoRun) -> None:
     a1b, a2 = cycles.get(f"A1-{run.today.year}-B"), cycles.get(f"A2-{run.today.year}")
     if a1b is None or a2 is None:
         return
+    if min(a1b.ends_on, a2.ends_on) < run.school.today():
+        return  # seats are offered only in cycles still running by the real clock
     with transaction.atomic():
         story = Story(run)
         applicants = {key: apply(story, person, referrers) for key, person in PEOPLE.items()}
