@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from courses.calendar import Slot
 from courses.models import (
+    Applicant,
     Attendance,
     Closure,
     Cycle,
@@ -17,6 +18,8 @@ from courses.models import (
     Lesson,
     Level,
     PlacementDecision,
+    PlacementSession,
+    SeatOffer,
     TimetableSlot,
 )
 from courses.services import lessons_regenerate, timetable_validate
@@ -31,6 +34,9 @@ for label, path in {
     "courses.Enrollment": "cycle__school",
     "courses.Attendance": "lesson__cycle__school",
     "courses.PlacementDecision": "student__school",
+    "courses.Applicant": "school",
+    "courses.PlacementSession": "school",
+    "courses.SeatOffer": "applicant__school",
 }.items():
     register_school_path(label, path)
 register_shared("courses.Level")
@@ -197,3 +203,62 @@ class AttendanceAdmin(SchoolScopedAdmin, ReadableHistoryAdmin):
     @admin.display(description=gettext_lazy("student"), ordering="enrollment__student__last_name")
     def student_name(self, obj: Attendance) -> str:
         return obj.enrollment.student.full_name
+
+
+# -- the way in: applicants change only through the queue's services (pages and API), which
+# keep the states, the seats and the messages; the admin reads them.
+
+
+class SeatOfferInline(admin.TabularInline):
+    """The applicant's seat offers, read-only (the link's token is never shown: only its hash
+    is stored, and that is of no use to anyone here)."""
+
+    model = SeatOffer
+    fields = ["cycle", "status", "offered_at", "expires_at", "answered_at", "offered_by"]
+    readonly_fields = ["cycle", "status", "offered_at", "expires_at", "answered_at", "offered_by"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Applicant)
+class ApplicantAdmin(SchoolScopedAdmin, ReadableHistoryAdmin):
+    list_display = [
+        "reference",
+        "__str__",
+        "status",
+        "language",
+        "referrer",
+        "placement_level",
+        "applied_at",
+        "duplicate_of",
+    ]
+    list_filter = ["status", "language", "placement_level", "referrer"]
+    search_fields = ["reference", "first_name", "last_name", "first_name_latin", "last_name_latin"]
+    list_select_related = ["referrer", "placement_level", "duplicate_of"]
+    date_hierarchy = "applied_at"
+    inlines = [SeatOfferInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [field.name for field in Applicant._meta.concrete_fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Erasure keeps the row for the counts: the applicant's page erases.
+        return False
+
+
+@admin.register(PlacementSession)
+class PlacementSessionAdmin(SchoolScopedAdmin):
+    list_display = ["starts_at", "venue", "place", "capacity"]
+    list_filter = ["venue"]
+    search_fields = ["place"]
+    list_select_related = ["venue", "school"]
+    date_hierarchy = "starts_at"

@@ -11,6 +11,7 @@ from typing import Any, Protocol, cast
 import icalendar
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from courses.models import Cycle, Enrollment, Lesson
 from courses.selectors import (
@@ -21,6 +22,7 @@ from courses.selectors import (
     running_cycles,
     student_attendance,
 )
+from courses.selectors.intake import application_funnel, applications_per_month
 from courses.selectors.questionnaires import open_questionnaires
 from school.calendar_feed import UID_DOMAIN, CalendarOwner, CalendarPart, calendar_part_register
 from school.frames import OFFICE_DASHBOARD, STUDENT_PAGE, PagePart
@@ -128,6 +130,45 @@ def office_at_risk(request: HttpRequest, school: School, today: dt.date) -> dict
     }
 
 
+# The funnel's steps as the dashboard names them (``courses.selectors.intake.STEPS``).
+FUNNEL_STEPS = {
+    "applied": gettext_lazy("Applied"),
+    "tested": gettext_lazy("Placement test"),
+    "offered": gettext_lazy("Offered a seat"),
+    "enrolled": gettext_lazy("Enrolled"),
+    "attended": gettext_lazy("Attended a first lesson"),
+}
+
+
+def office_funnel(request: HttpRequest, school: School, today: dt.date) -> dict[str, Any]:
+    """The way in per month of application, newest month first, and the applications per
+    month and referrer: two queries. Counts only: no applicant is named."""
+    months = []
+    for month in reversed(application_funnel(school=school)):
+        applied = month.counts.get("applied", 0)
+        steps = [
+            {
+                "label": FUNNEL_STEPS[step],
+                "count": count,
+                "drop": drop,
+                "median_days": median,
+                "applied": applied,
+                "percent": round(100 * count / applied) if applied else 0,
+            }
+            for step, count, drop, median in month.steps()
+        ]
+        months.append({"month": month.month, "steps": steps})
+    return {
+        "funnel_steps": list(FUNNEL_STEPS.values()),
+        "funnel_months": months,
+        # The month as a date: it is the school's month, whatever zone the page shows times in.
+        "applications_by_referrer": [
+            {**row, "month": row["month"].date()}
+            for row in reversed(applications_per_month(school=school))
+        ],
+    }
+
+
 # -- the calendar feed --------------------------------------------------------------------------
 
 
@@ -210,5 +251,8 @@ def register() -> None:
     )
     OFFICE_DASHBOARD.register(
         PagePart("at risk", 30, "courses/parts/office_at_risk.html", office_at_risk)
+    )
+    OFFICE_DASHBOARD.register(
+        PagePart("intake funnel", 60, "courses/parts/office_funnel.html", office_funnel)
     )
     calendar_part_register(CalendarPart("lessons", 10, lesson_events))

@@ -15,7 +15,13 @@ MODELS = [
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    Role.COORDINATOR: permissions("courses", MODELS, ALL_ACTIONS),
+    Role.COORDINATOR: [
+        *permissions("courses", MODELS, ALL_ACTIONS),
+        # Applicants and offers change through the queue's services only; the admin reads.
+        "courses.view_applicant",
+        "courses.view_seatoffer",
+        *permissions("courses", ["placementsession"], ("view", "add", "change")),
+    ],
     Role.TEACHER: [
         "courses.view_level",
         "courses.view_cycle",

@@ -3,7 +3,14 @@ funding reports, and the teacher's lessons."""
 
 from django.urls import path
 
-from courses import views, views_intake, views_office, views_questionnaires, views_reports
+from courses import (
+    views,
+    views_applicants,
+    views_intake,
+    views_office,
+    views_questionnaires,
+    views_reports,
+)
 
 urlpatterns = [
     path("offers/<str:token>/", views_intake.seat_offer, name="seat-offer"),
@@ -78,6 +85,21 @@ urlpatterns = [
         "office/reports/<int:pk>/download/",
         views_reports.report_download,
         name="office-report-download",
+    ),
+    path("office/applicants/", views_applicants.applicant_list, name="office-applicants"),
+    path("office/applicants/<int:pk>/", views_applicants.applicant_detail, name="office-applicant"),
+    *(
+        path(
+            f"office/applicants/<int:pk>/{step}/",
+            getattr(views_applicants, f"applicant_{step}"),
+            name=f"office-applicant-{step}",
+        )
+        for step in ("invite", "place", "offer", "decline", "merge", "erase")
+    ),
+    path(
+        "office/placement-tests/",
+        views_applicants.placement_tests,
+        name="office-placement-tests",
     ),
     path("verify/<str:code>", views.certificate_verify, name="certificate-verify"),
     path("me/certificates/", views.student_certificate_request, name="student-certificates"),

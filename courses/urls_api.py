@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from courses.api.applicants import ApplicantViewSet, PlacementSessionViewSet
 from courses.api.certificates import CertificateViewSet
 from courses.api.closures import ClosureViewSet
 from courses.api.cycles import CycleViewSet
@@ -22,6 +23,8 @@ router.register("reports", ReportViewSet, basename="report")
 router.register("certificates", CertificateViewSet, basename="certificate")
 router.register("operations", OperationViewSet, basename="operation")
 router.register("participations", ParticipationViewSet, basename="participation")
+router.register("applicants", ApplicantViewSet, basename="applicant")
+router.register("placement-tests", PlacementSessionViewSet, basename="placement-test")
 
 urlpatterns = [
     *router.urls,

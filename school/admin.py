@@ -14,6 +14,7 @@ from school.models import (
     Exit,
     Operation,
     Participation,
+    PartnerOrganisation,
     RetentionPeriod,
     Room,
     School,
@@ -40,6 +41,7 @@ for label, path in {
     "school.SpecialCategoryRead": "school",
     "school.SpecialCategoryData": "student__school",
     "school.Operation": "school",
+    "school.PartnerOrganisation": "school",
     "school.Participation": "operation__school",
     "school.EntryAnswers": "participation__operation__school",
     "school.EntrySpecialCategory": "participation__operation__school",
@@ -58,6 +60,7 @@ class SchoolAdmin(admin.ModelAdmin):
     search_fields = ["name", "operation_code"]
     fieldsets = [
         (None, {"fields": ["name", "country", "time_zone", "coordinators_two_factor"]}),
+        (_("Applications"), {"fields": ["slug", "applicant_retention_months"]}),
         (
             _("Funder"),
             {"fields": ["operation_code", "programme_period", "qualification_counts_as_result"]},
@@ -104,6 +107,19 @@ class UserAdmin(SchoolScopedAdmin, BaseUserAdmin):
 class RoomInline(admin.TabularInline):
     model = Room
     extra = 1
+
+
+@admin.register(PartnerOrganisation)
+class PartnerOrganisationAdmin(SchoolScopedAdmin):
+    """The organisations the application form offers as referrers; one no longer working
+    with the school is made inactive (applications keep it)."""
+
+    list_display = ["name", "active", "school"]
+    list_filter = ["active", "school"]
+    search_fields = ["name"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return request.user.is_superuser
 
 
 @admin.register(Venue)

@@ -62,6 +62,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "school.view_school",
         "school.change_school",
         "school.view_user",
+        *permissions("school", ["partnerorganisation"], ("view", "add", "change")),
     ],
     Role.TEACHER: ["school.view_student"],
     # Read-only across the school; special-category data stays out.

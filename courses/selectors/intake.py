@@ -13,7 +13,7 @@ from django.db.models import Count, DateTimeField, Prefetch, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from courses.models import Applicant, Availability, PlacementSession, SeatOffer
+from courses.models import Applicant, Availability, Cycle, Enrollment, PlacementSession, SeatOffer
 from school.choices import Role
 from school.models import School, User
 from school.scoping import Scope, of_school, visible_to
@@ -185,3 +185,105 @@ def applications_per_month(*, school: School, months: int = 12) -> list[dict[str
         .order_by("month", "referrer__name")
     )
     return [dict(row) for row in rows]
+
+
+# -- the coordinator's queue ------------------------------------------------------------------
+
+
+def applicant_status_counts(applicants: QuerySet[Applicant]) -> dict[str, int]:
+    """How many applicants stand at each status (every status, zeros too): one query."""
+    counts = dict.fromkeys(Applicant.Status.values, 0)
+    rows = (
+        applicants.prefetch_related(None)
+        .select_related(None)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+    )
+    counts.update(dict(rows))
+    return counts
+
+
+def placement_sessions_with_seats(
+    *, user: User, now: dt.datetime | None = None
+) -> list[PlacementSession]:
+    """The school's coming placement tests, each with ``free_seats`` (one query)."""
+    sessions = list(placement_sessions_visible_to(user=user, upcoming_from=now or timezone.now()))
+    for session in sessions:
+        session.free_seats = max(session.capacity - session.invited_count, 0)  # type: ignore[attr-defined]
+    return sessions
+
+
+def cycles_to_offer(*, school: School, level_id: int | None) -> list[Cycle]:
+    """Cycles of ``level_id`` an applicant may be offered a seat in: not cancelled, not over,
+    nobody on their waitlist, and a seat nobody holds (enrolled or offered), with
+    ``free_seats``; one query. The service checks all of this again under its lock."""
+    if level_id is None:
+        return []
+    cycles = (
+        Cycle.objects.filter(
+            school=school, level_id=level_id, cancelled_at__isnull=True, ends_on__gte=school.today()
+        )
+        .annotate(
+            enrolled=Count(
+                "enrollments",
+                filter=Q(enrollments__status=Enrollment.Status.ENROLLED),
+                distinct=True,
+            ),
+            waiting=Count(
+                "enrollments",
+                filter=Q(enrollments__status=Enrollment.Status.WAITLISTED),
+                distinct=True,
+            ),
+            held=Count(
+                "seat_offers", filter=Q(seat_offers__status=SeatOffer.Status.OPEN), distinct=True
+            ),
+        )
+        .select_related("level", "venue")
+        .order_by("starts_on", "code", "pk")
+    )
+    offered: list[Cycle] = []
+    for cycle in cycles:
+        cycle.free_seats = cycle.capacity - cycle.enrolled - cycle.held  # type: ignore[attr-defined]
+        if cycle.free_seats > 0 and not cycle.waiting:  # type: ignore[attr-defined]
+            offered.append(cycle)
+    return offered
+
+
+@dataclass(frozen=True)
+class ApplicantChange:
+    """One line of an application's history: when, who, the status after, what changed."""
+
+    when: dt.datetime
+    who: str
+    status: str
+    changed: list[str]
+
+
+def applicant_history(*, applicant: Applicant) -> list[ApplicantChange]:
+    """Who did what when to an application, oldest first (one query): each saved version
+    with the fields it changed (names, not values: the page need not repeat the data)."""
+    records = list(
+        applicant.history.select_related("history_user").order_by("history_date", "history_id")  # type: ignore[attr-defined]
+    )
+    labels = {f.name: str(f.verbose_name) for f in Applicant._meta.concrete_fields}
+    statuses = dict(Applicant.Status.choices)
+    changes = []
+    before = None
+    for record in records:
+        changed: list[str] = (
+            [labels.get(c.field, c.field) for c in record.diff_against(before).changes]
+            if before is not None
+            else []
+        )
+        user = record.history_user
+        changes.append(
+            ApplicantChange(
+                when=record.history_date,
+                who=(user.get_full_name() or user.username) if user else "",
+                status=str(statuses.get(record.status, record.status)),
+                changed=changed,
+            )
+        )
+        before = record
+    return changes

@@ -737,7 +737,12 @@ def applicants_erase_expired(*, now: dt.datetime | None = None) -> int:
 
 
 def applicant_erase(*, applicant: Applicant, now: dt.datetime | None = None) -> Applicant:
-    """Empty an application of personal data, with its history and its messages."""
+    """Empty an application of personal data, with its history and its messages. Not while
+    a seat is held for it: the link would enroll a person with no name (decline first)."""
+    if applicant.offers.filter(status=SeatOffer.Status.OPEN).exists():
+        raise ConflictError(
+            _("A seat is held for this applicant: decline the application first, then erase it.")
+        )
     now = now or timezone.now()
     for field, blank in PERSONAL_FIELDS.items():
         setattr(applicant, field, blank)

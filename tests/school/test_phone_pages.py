@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.db import models
 from django.test import Client
 
-from courses.models import Certificate, Enrollment, Lesson
+from courses.models import Applicant, Certificate, Enrollment, Lesson
 from exams.models import ExamRound
 from school.models import Questionnaire, User
 from tests.browser import (
@@ -124,9 +124,19 @@ def pages_of(role: str) -> list[str]:
         "/office/operations/",
         f"/office/operations/{cycle.operation_id}/",
     ]
+    # The queue, for coordinators only; an applicant's page where the demo has one at each
+    # step that shows different actions (applied, placed, offered).
+    applicants = [
+        f"/office/applicants/{applicant.pk}/"
+        for status in ("applied", "placed", "offered")
+        if (applicant := Applicant.objects.filter(status=status).order_by("pk").first())
+    ]
     return {
         "coordinator": [
             *office,
+            "/office/applicants/",
+            *applicants,
+            "/office/placement-tests/",
             "/office/import/",
             f"/office/enrollments/{enrollment.pk}/questionnaires/entry/paper/",
         ],

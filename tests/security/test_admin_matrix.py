@@ -14,7 +14,7 @@ from django.contrib.admin.filters import AllValuesFieldListFilter, RelatedFieldL
 from django.urls import reverse
 from django.utils import timezone
 
-from courses.models import Closure, Cycle, Lesson, PlacementDecision
+from courses.models import Applicant, Closure, Cycle, Lesson, PlacementDecision, PlacementSession
 from exams.models import ExamResult, ExamRound
 from notifications.models import Notification
 from school.admin_scoping import (
@@ -24,7 +24,15 @@ from school.admin_scoping import (
     SchoolRelatedFieldListFilter,
     SchoolScopedAdmin,
 )
-from school.models import Room, School, SpecialCategoryRead, Student, User, Venue
+from school.models import (
+    PartnerOrganisation,
+    Room,
+    School,
+    SpecialCategoryRead,
+    Student,
+    User,
+    Venue,
+)
 from tests.security.world import World, build_world
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +67,15 @@ def mark_school_a(world: World) -> School:
         certificate_number=f"{MARK}-CERT"
     )
     Closure.objects.filter(school=school).update(reason=MARK)
+    Applicant.objects.filter(school=school).update(
+        reference=MARK[:4] + "-" + MARK[4:8], first_name=MARK, last_name=MARK,
+        first_name_latin=MARK, last_name_latin=MARK,
+        applied_at=timezone.make_aware(dt.datetime(LATER, 1, 2)),
+    )  # fmt: skip
+    PartnerOrganisation.objects.filter(school=school).update(name=f"{MARK} partner")
+    PlacementSession.objects.filter(school=school).update(
+        place=MARK, starts_at=timezone.make_aware(dt.datetime(LATER, 1, 3))
+    )
     PlacementDecision.objects.filter(student__school=school).update(note=MARK)
     Notification.objects.filter(school=school).update(address=MARK, body=MARK, dedup_key=MARK)
     read = SpecialCategoryRead.objects.create(

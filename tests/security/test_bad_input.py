@@ -80,7 +80,8 @@ def _object_id(world, path: str) -> int:
         "enrollments": "enrollment", "closures": "closure", "exam-rounds": "exam-round",
         "exam-registrations": "registration", "exam-results": "result",
         "notifications": "notification", "certificates": "certificate", "operations": "operation",
-        "participations": "participation",
+        "participations": "participation", "applicants": "applicant",
+        "placement-tests": "placement-test",
     }  # fmt: skip
     return world.own[kinds[path.split("/")[0]]].pk
 
@@ -206,10 +207,17 @@ def test_office_forms_take_any_junk(client, coordinator):
         f"/office/exams/{world.own['exam-round'].pk}/register-cycle/",
         f"/office/lessons/{world.own['lesson'].pk}/cancel/",
         "/office/import/",
+        *(
+            f"/office/applicants/{world.own['applicant'].pk}/{step}/"
+            for step in ("invite", "place", "offer", "decline", "merge", "erase")
+        ),
+        "/office/placement-tests/",
     ]
+    fields = ("student", "reason", "direction", "cycle", "q", "session", "level", "notes")
+    fields += ("hours", "into", "confirm", "starts_at", "capacity", "place", "venue")
     for url in posts:
         for name, value in TEXTS.items():
-            form = dict.fromkeys(("student", "reason", "direction", "cycle", "q"), value)
+            form = dict.fromkeys(fields, value)
             response = _undone(lambda u=url, f=form: client.post(u, f))
             assert response.status_code < 500, f"{url} with {name}"
     for name, value in TEXTS.items():
@@ -217,3 +225,6 @@ def test_office_forms_take_any_junk(client, coordinator):
         assert response.status_code < 500, f"search with {name}"
         response = client.get("/office/notifications/", {"status": value[:5000]})
         assert response.status_code < 500, f"message log filter with {name}"
+        query = dict.fromkeys(("status", "level", "availability", "referrer", "page"), value[:5000])
+        response = client.get("/office/applicants/", query)
+        assert response.status_code < 500, f"applicant filters with {name}"

@@ -49,6 +49,7 @@ KINDS = {
     "closures": "closure", "placements": "placement", "certificates": "certificate",
     "operations": "operation",
     "participations": "participation",
+    "applicants": "applicant", "placement-tests": "placement-test",
 }  # fmt: skip
 
 

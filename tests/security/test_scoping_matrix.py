@@ -112,6 +112,17 @@ RULES: dict[str, Rule] = {
     "PATCH operations/{pk}/": Rule(COORDINATOR, "operation"),
     "GET participations/": Rule(OFFICE, "participation"),
     "GET participations/{pk}/": Rule(OFFICE, "participation"),
+    # Applicants have not joined: their school's coordinators only.
+    "GET applicants/": Rule(COORDINATOR, "applicant"),
+    "GET applicants/{pk}/": Rule(COORDINATOR, "applicant"),
+    "POST applicants/{pk}/invite/": Rule(COORDINATOR, "applicant"),
+    "POST applicants/{pk}/place/": Rule(COORDINATOR, "applicant"),
+    "POST applicants/{pk}/offer/": Rule(COORDINATOR, "applicant"),
+    "POST applicants/{pk}/decline/": Rule(COORDINATOR, "applicant"),
+    "POST applicants/{pk}/merge/": Rule(COORDINATOR, "applicant"),
+    "GET placement-tests/": Rule(COORDINATOR, "placement-test"),
+    "POST placement-tests/": Rule(COORDINATOR),
+    "GET placement-tests/{pk}/": Rule(COORDINATOR, "placement-test"),
 }
 
 # A write that got past the role and scope checks: done, or refused for its (empty) content.
@@ -250,6 +261,7 @@ def _strangers(world: World, model: type[Model], role: str, venue: Venue) -> lis
 def test_every_id_filter_is_found():
     found = {str(e): sorted(_id_filters(e)) for e in FILTERED_LISTS}
     assert found == {
+        "GET applicants/": ["referrer"],
         "GET cycles/": ["venue"],
         "GET certificates/": ["enrollment"],
         "GET enrollments/": ["cycle", "student"],

@@ -12,13 +12,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.files.base import ContentFile
+from django.utils import timezone
 
-from courses.models import Attendance, Certificate, Closure, PlacementDecision
+from courses.models import Attendance, Certificate, Closure, PlacementDecision, PlacementSession
 from exams.models import ExamRegistration
 from exams.services import exam_result_record
 from notifications.models import Notification
-from school.models import Report, School, User
+from school.models import PartnerOrganisation, Report, School, User
 from school.services import participation as participations
+from tests.courses.applicant_records import make_applicant
 from tests.factories import (
     CycleFactory,
     EnrollmentFactory,
@@ -85,7 +87,16 @@ def _class(school: School, teacher: Any, student_user: User | None, n: int) -> d
         student=student, operation=cycle.operation, first_entry=dt.date(2026, 11, 16),
         last_entry=dt.date(2026, 11, 16),
     )  # fmt: skip
+    # The way in: a partner organisation's applicant invited to a coming placement test.
+    partner = PartnerOrganisation.objects.create(school=school, name=f"Partner {school.pk}-{n}")
+    session = PlacementSession.objects.create(
+        school=school, starts_at=timezone.now() + dt.timedelta(days=30), capacity=5
+    )
+    applicant = make_applicant(school, referrer=partner, session=session, status="invited")
     return {
+        "applicant": applicant,
+        "partner": partner,
+        "placement-test": session,
         "certificate": certificate,
         "operation": cycle.operation,
         "participation": participation,
