@@ -14,6 +14,8 @@ from courses import (
 
 urlpatterns = [
     path("offers/<str:token>/", views_intake.seat_offer, name="seat-offer"),
+    path("apply/<slug:slug>/", views_intake.apply, name="apply"),
+    path("apply/<slug:slug>/thanks/", views_intake.apply_thanks, name="apply-thanks"),
     path("office/cycles/", views_office.cycle_list, name="office-cycles"),
     path("office/cycles/<int:pk>/", views_office.cycle_detail, name="office-cycle"),
     path(

@@ -2,6 +2,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from courses.api.applicants import ApplicantViewSet, PlacementSessionViewSet
+from courses.api.applications import ApplicationView
 from courses.api.certificates import CertificateViewSet
 from courses.api.closures import ClosureViewSet
 from courses.api.cycles import CycleViewSet
@@ -28,6 +29,7 @@ router.register("placement-tests", PlacementSessionViewSet, basename="placement-
 
 urlpatterns = [
     *router.urls,
+    path("applications/", ApplicationView.as_view(), name="application"),
     path(
         "participations/<int:pk>/questionnaires/",
         ParticipationQuestionnaireView.as_view(),

@@ -15,7 +15,7 @@ from django.test import Client
 
 from courses.models import Applicant, Certificate, Enrollment, Lesson
 from exams.models import ExamRound
-from school.models import Questionnaire, User
+from school.models import Questionnaire, School, User
 from tests.browser import (
     assert_accessible,
     assert_figures_labelled,
@@ -143,7 +143,12 @@ def pages_of(role: str) -> list[str]:
         "auditor": office,
         "teacher": ["/teach/", f"/teach/lessons/{lesson.pk}/"],
         "student": ["/me/", f"/me/questionnaires/{open_questionnaire.pk}/"],
-        "visitor": ["/", "/signin/link/", f"/verify/{Certificate.objects.get().code}"],
+        "visitor": [
+            "/",
+            "/signin/link/",
+            f"/verify/{Certificate.objects.get().code}",
+            f"/apply/{School.objects.get().slug}/",
+        ],
     }[role]
 
 
