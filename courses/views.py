@@ -89,9 +89,6 @@ def teach_lesson(request: SignedInRequest, pk: int) -> HttpResponse:
     school = lesson.cycle.school
     starts = dt.datetime.combine(lesson.date, lesson.starts_at, tzinfo=school.zone)
     roster = roster_for_lesson(lesson=lesson, extended_limits=sees_special_category(request.user))
-    for entry in roster:
-        rate = entry.attendance_rate  # type: ignore[attr-defined]
-        entry.rate_percent = None if rate is None else round(rate * 100)  # type: ignore[attr-defined]
     return render(
         request,
         "courses/teach_lesson.html",
@@ -132,7 +129,7 @@ def _save_from_form(request: SignedInRequest, lesson: Lesson) -> None:
         marks = [
             (entry.pk, mark)
             for entry in roster
-            if (mark := request.POST.get(f"mark-{entry.pk}") or entry.mark or fill)  # type: ignore[attr-defined]
+            if (mark := request.POST.get(f"mark-{entry.pk}") or entry.mark or fill)
         ]
         saved = services.attendance_save(
             lesson=lesson, marks=marks, topic=request.POST.get("topic"), by=request.user

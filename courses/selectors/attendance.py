@@ -3,7 +3,7 @@ is at risk, a lesson's roster and the history of marks."""
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import (
@@ -28,6 +28,7 @@ from django.db.models.functions import Cast, Coalesce, Greatest
 from courses.models import Attendance, Cycle, Enrollment, Lesson
 from courses.selectors.scoping import enrollments_visible_to
 from school.models import Student, User
+from school.models.people import full_name, latin_name
 
 ATTENDED = ["present", "late"]
 RATE = DecimalField(max_digits=6, decimal_places=4)
@@ -149,20 +150,135 @@ def enrollments_with_absences(*, cycle: Cycle) -> QuerySet[Enrollment]:
     )
 
 
-def roster_for_lesson(*, lesson: Lesson, extended_limits: bool = False) -> list[Enrollment]:
+@dataclass
+class RosterEntry:
+    """One row of a lesson's roster: the enrollment (``pk``), its student's name, this lesson's
+    mark (``None`` before it is marked) and the student's attendance figures."""
+
+    pk: int
+    student_id: int
+    first_name: str
+    last_name: str
+    first_name_latin: str
+    last_name_latin: str
+    mark: str | None
+    held_hours: Decimal
+    attended_hours: Decimal
+    missed_hours: Decimal
+    absences_in_a_row: int
+    absence_limit_hours: Decimal
+    attendance_rate: Decimal | None
+    at_risk: bool
+
+    @property
+    def rate_percent(self) -> int | None:
+        return None if self.attendance_rate is None else round(self.attendance_rate * 100)
+
+    @property
+    def full_name(self) -> str:
+        return full_name(self.first_name, self.last_name)
+
+    @property
+    def latin_name(self) -> str:
+        return latin_name(
+            self.first_name, self.last_name, self.first_name_latin, self.last_name_latin
+        )
+
+
+def _rounded(value: Decimal, places: str) -> Decimal:
+    # As PostgreSQL rounds a number cast to numeric(p, s): half away from zero.
+    return value.quantize(Decimal(places), rounding=ROUND_HALF_UP)
+
+
+def roster_for_lesson(*, lesson: Lesson, extended_limits: bool = False) -> list[RosterEntry]:
     """The lesson's roster in one query: the cycle's enrolled students, and anyone else already
-    marked for this lesson, each with ``mark`` (this lesson's status or ``None``) and their
-    attendance figures (``attendance_rate``, ``at_risk`` ...)."""
+    marked for this lesson, each with ``mark`` and their attendance figures, the same ones
+    ``with_attendance_stats`` works out (rate, missed hours, absences in a row, at risk).
+
+    The roster is read and saved on every lesson by every teacher, so it is the busiest read of
+    the site: it reads each student's marks (one row per mark, index look-ups through the
+    enrollment) and adds them up here, instead of building and running the general annotated
+    query (a GROUP BY plus a subquery per student for the run of absences), which cost about
+    three times the CPU of web and database together. ``lesson.cycle.school`` gives the limits
+    (callers load the lesson with ``select_related("cycle__school")``)."""
+    cycle = lesson.cycle
+    school = cycle.school
+    usual = (
+        cycle.absence_limit_percent
+        if cycle.absence_limit_percent is not None
+        else school.absence_limit_percent
+    )
+    extended = max(usual, school.extended_absence_limit_percent)
     marked = Attendance.objects.filter(lesson=lesson).values("enrollment_id")
-    on_roster = Enrollment.objects.filter(cycle_id=lesson.cycle_id).filter(
-        Q(status=Enrollment.Status.ENROLLED) | Q(pk__in=marked)
-    )
-    mark = Attendance.objects.filter(enrollment=OuterRef("pk"), lesson=lesson).values("status")[:1]
-    return list(
-        with_attendance_stats(on_roster.select_related("student"), extended_limits=extended_limits)
-        .annotate(mark=Subquery(mark))
+    fields = [
+        "pk", "student_id", "student__first_name", "student__last_name",
+        "student__first_name_latin", "student__last_name_latin", "attendance__lesson_id",
+        "attendance__status", "attendance__lesson__status", "attendance__lesson__date",
+        "attendance__lesson__hours",
+    ]  # fmt: skip
+    if extended_limits:
+        fields += [
+            "student__special_category__disability",
+            "student__special_category__documented_hospitalisation",
+        ]
+    rows = (
+        Enrollment.objects.filter(cycle_id=lesson.cycle_id)
+        .filter(Q(status=Enrollment.Status.ENROLLED) | Q(pk__in=marked))
         .order_by("student__last_name", "student__first_name", "pk")
+        .values_list(*fields)
     )
+    # Per enrollment, in roster order: its first row, this lesson's mark and the marks of held
+    # lessons (date, hours, status).
+    found: dict[int, tuple[tuple[Any, ...], list[str | None], list[tuple[Any, ...]]]] = {}
+    for row in rows:
+        pk: int = row[0]
+        lesson_id, status, lesson_status, day, hours = row[6:11]
+        first, mark, marks = found.setdefault(pk, (row, [None], []))
+        if lesson_id == lesson.pk:
+            mark[0] = status
+        if lesson_status == Lesson.Status.HELD:
+            marks.append((day, hours, status))
+    roster = []
+    for pk, (first, mark, marks) in found.items():
+        held_hours = attended_hours = missed_hours = Decimal(0)
+        last_attended: dt.date | None = None
+        for day, hours, status in marks:
+            held_hours += hours
+            if status in ATTENDED:
+                attended_hours += hours
+                if last_attended is None or day > last_attended:
+                    last_attended = day
+            else:
+                missed_hours += hours
+        # Absences since the last lesson attended (on a later day; excused ones do not count).
+        in_a_row = sum(
+            1
+            for day, _hours, status in marks
+            if status == Attendance.Status.ABSENT and (last_attended is None or day > last_attended)
+        )
+        needs_extended = extended_limits and (first[11] == "yes" or first[12] is True)
+        limit = _rounded(cycle.total_hours * (extended if needs_extended else usual) / 100, "0.01")
+        roster.append(
+            RosterEntry(
+                pk=pk,
+                student_id=first[1],
+                first_name=first[2],
+                last_name=first[3],
+                first_name_latin=first[4],
+                last_name_latin=first[5],
+                mark=mark[0],
+                held_hours=held_hours,
+                attended_hours=attended_hours,
+                missed_hours=missed_hours,
+                absences_in_a_row=in_a_row,
+                absence_limit_hours=limit,
+                attendance_rate=(
+                    _rounded(attended_hours / held_hours, "0.0001") if held_hours else None
+                ),
+                at_risk=in_a_row >= school.at_risk_consecutive_absences or missed_hours > limit,
+            )
+        )
+    return roster
 
 
 def at_risk_enrollments(

@@ -237,13 +237,13 @@ class Student(models.Model):
 
     @property
     def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
+        return full_name(self.first_name, self.last_name)
 
     @property
     def latin_name(self) -> str:
-        """The name in Latin letters, or "" when it is not known or reads the same."""
-        latin = f"{self.first_name_latin} {self.last_name_latin}".strip()
-        return "" if latin.casefold() == self.full_name.casefold() else latin
+        return latin_name(
+            self.first_name, self.last_name, self.first_name_latin, self.last_name_latin
+        )
 
     @property
     def is_third_country_national(self) -> bool | None:
@@ -256,3 +256,14 @@ class Student(models.Model):
             return None
         born = self.date_of_birth
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+# A student's names as pages show them, also for rows read without the whole record (the roster).
+def full_name(first_name: str, last_name: str) -> str:
+    return f"{first_name} {last_name}"
+
+
+def latin_name(first_name: str, last_name: str, first_name_latin: str, last_name_latin: str) -> str:
+    """The name in Latin letters, or "" when it is not known or reads the same."""
+    latin = f"{first_name_latin} {last_name_latin}".strip()
+    return "" if latin.casefold() == full_name(first_name, last_name).casefold() else latin

@@ -1,21 +1,27 @@
 """Every log line carries the request id, from the web request into the Celery tasks it
 queues; LOG_FORMAT=json writes JSON lines."""
 
+import datetime as dt
 import json
 import logging
 import os
 import subprocess
 import sys
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.http import HttpResponse
 from django.test import override_settings
 from django.urls import path
+from kombu import Connection
 
 from config import request_id
 from config.celery_app import app
 from config.urls import urlpatterns as site
+from school.models import Report
+from tests.notifications.test_worker_proofs import RedisServer, Worker, wait_for
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,7 +36,20 @@ def queues_a_task(request):
     return HttpResponse("ok")
 
 
-urlpatterns = [path("queues/", queues_a_task), *site]
+def queues_a_report(request):
+    """Queues a real task on the private broker the live worker below listens to."""
+    with Connection(request.GET["broker"]) as broker:
+        app.send_task(
+            "school.tasks.build_report", args=[int(request.GET["report"])], connection=broker
+        )
+    return HttpResponse("ok")
+
+
+urlpatterns = [
+    path("queues/", queues_a_task),
+    path("queues-a-report/", queues_a_report),
+    *site,
+]
 
 
 def published_request_ids() -> list[str]:
@@ -108,3 +127,55 @@ def test_log_format_json_writes_one_json_object_a_line():
     line = next(line for line in lines if line["logger"] == "school.test")
     assert line["message"] == "a line with args"
     assert line["level"] == "WARNING" and line["request_id"] == "abc-1" and line["time"]
+
+
+@pytest.mark.worker
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@override_settings(ROOT_URLCONF="tests.config.test_request_id")
+def test_a_live_worker_logs_json_lines_with_the_id_of_the_request_that_queued_the_task(
+    client, coordinator
+):
+    """A real worker (its own process, LOG_FORMAT=json, a private redis-server) builds a report
+    a request queued: the line it logs while building carries that request's id."""
+    report = Report.objects.create(
+        school=coordinator.school, kind="esf-participants", period_start=dt.date(2026, 1, 1),
+        period_end=dt.date(2026, 12, 31), requested_by=coordinator, with_special_category=True,
+    )  # fmt: skip
+    server = RedisServer()
+    db = connection.settings_dict
+    worker = Worker(
+        {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+            "CELERY_BROKER_URL": server.url,
+            "REDIS_URL": server.url,
+            "LOG_FORMAT": "json",
+        }
+    )
+    try:
+        response = client.get(
+            "/queues-a-report/",
+            {"broker": server.url, "report": report.pk},
+            HTTP_X_REQUEST_ID="lb-live-7c1e",
+        )
+        assert response["X-Request-ID"] == "lb-live-7c1e"
+        wait_for(
+            lambda: Report.objects.filter(pk=report.pk, status__in=["done", "failed"]).exists(),
+            "the worker to build the report",
+        )
+    finally:
+        worker.stop()
+        server.stop()
+    worker.log.close()
+    lines = []
+    for raw in Path(worker.log.name).read_text().splitlines():
+        with suppress(ValueError):  # Celery's start-up banner is not a log line
+            lines.append(json.loads(raw))
+    read = [line for line in lines if "reads special-category data" in line["message"]]
+    assert len(read) == 1, lines
+    assert read[0]["request_id"] == "lb-live-7c1e"
+    assert read[0]["logger"] == "school.reports" and read[0]["level"] == "INFO"
+    # Outside a task, the worker's own lines carry no request's id.
+    assert any(line["request_id"] == "" for line in lines)

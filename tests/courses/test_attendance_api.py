@@ -155,7 +155,8 @@ def test_roster_put_and_get_run_a_fixed_number_of_queries(
     lesson = big_lesson(teacher.school, teacher, students)
     client = api_as(teacher.user)
     url = f"/api/v1/lessons/{lesson.pk}/attendance/"
-    # 1 the lesson (scoped to the teacher's cycles), 2 the roster with figures in SQL
+    # 1 the lesson (scoped to the teacher's cycles) with its cycle and school, 2 the roster with
+    # every mark of its students (the figures are added up from them)
     with django_assert_num_queries(2):
         client.get(url)
     # 1 lesson in scope, 2 lock the lesson, 3 enrollments of the cycle, 4 existing marks,

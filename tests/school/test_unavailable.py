@@ -22,6 +22,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from config.urls import handler500  # noqa: F401 (this module is the URLconf of a test)
 from config.urls import urlpatterns as site
+from tests.browser import assert_accessible, assert_fits_the_phone, phone_page, screenshot
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,6 +66,37 @@ def test_a_service_that_is_down_gives_a_translated_503_page_not_a_traceback():
     api = client.get("/api/v1/down/")
     assert api.status_code == 503 and "detail" in api.json()
     assert client.get("/bug/").status_code == 500
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("language", ["el", "ar", "fa", "uk", "fr"])
+@override_settings(ROOT_URLCONF="tests.school.test_unavailable")
+def test_the_503_page_reads_well_on_a_phone_in_every_language(live_server, language):
+    """What a teacher sees on a 390 px phone while the database restarts: the page in their
+    language (right to left in Arabic and Persian), the whole text on the screen with no
+    sideways scrolling, a button to try again, and axe-core's WCAG 2.1 A/AA rules passed."""
+    with phone_page() as page:
+        page.context.add_cookies(
+            [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+        )
+        response = page.goto(live_server.url + "/down/")
+        where = f"503 {language}"
+        assert response.status == 503, where
+        assert page.evaluate("document.documentElement.lang") == language
+        assert page.evaluate("document.documentElement.dir") == (
+            "rtl" if language in ("ar", "fa") else "ltr"
+        )
+        screenshot(page, f"phone-503-{language}")
+        assert_fits_the_phone(page, where)
+        assert_accessible(page, where)
+        text = page.inner_text("main")
+        assert "Nothing you saved" not in text and "Try again" not in text, where
+        # The button is big enough to tap and inside the screen.
+        button = page.locator("main a.button").bounding_box()
+        assert button["height"] >= 40 and button["x"] >= 0 and button["x"] + button["width"] <= 390
+        body = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+        assert body >= 16, f"{where}: {body}px text"
 
 
 def free_port() -> int:
