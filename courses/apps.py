@@ -7,7 +7,7 @@ class CoursesConfig(AppConfig):
     verbose_name = _("Courses")
 
     def ready(self) -> None:
-        from courses import demo, demo_questionnaires, parts
+        from courses import demo, demo_intake, demo_questionnaires, parts
         from courses.data_subject import register_parts
         from courses.roles import ROLE_PERMISSIONS
         from school.roles import role_permissions_register
@@ -23,4 +23,5 @@ class CoursesConfig(AppConfig):
         parts.register()
         demo.register()
         demo_questionnaires.register()
+        demo_intake.register()
         role_permissions_register("courses", ROLE_PERMISSIONS)

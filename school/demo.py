@@ -31,6 +31,8 @@ from school.services import user_upsert
 from school.services.participation import age_on, labour_market_status_derive
 
 SCHOOL_NAME = "Demo Social School of Greek"
+# The application page is /apply/demo/.
+DEMO_SLUG = "demo"
 BASE_STUDENTS = 60
 ENTRY_FORM_ON = dt.date(2026, 1, 5)
 # Archive students are added in batches of this many, each in its own transaction.
@@ -131,6 +133,10 @@ def _nothing(*args: Any) -> None:
     return None
 
 
+def _none(school: School) -> int:
+    return 0
+
+
 @dataclass(frozen=True)
 class DemoPart:
     """An app's part of the demo, run in ``order``.
@@ -138,7 +144,9 @@ class DemoPart:
     - ``prepare``: what comes before any student (cycles and their lessons, exam rounds);
     - ``everyday_student``: one of the everyday demo's students (0-59), just made;
     - ``archive``: a batch of archive students (by index), just made, in bulk;
-    - ``finish``: once every student is in (figures worked out from them).
+    - ``finish``: once every student is in (figures worked out from them);
+    - ``own_students``: how many students the part made itself (applicants who accepted a
+      seat): ``--students N`` counts only the generated ones, so student ``i`` stays the same.
     """
 
     name: str
@@ -147,6 +155,7 @@ class DemoPart:
     everyday_student: Callable[[DemoRun, int, Student], None] = _nothing
     archive: Callable[[DemoRun, dict[int, Student]], None] = _nothing
     finish: Callable[[DemoRun], None] = _nothing
+    own_students: Callable[[School], int] = _none
 
 
 _PARTS: dict[str, DemoPart] = {}
@@ -229,6 +238,7 @@ def demo_school(*, today: dt.date) -> DemoRun:
             "country": "GR",
             "programme_period": "2014-2020",
             "operation_code": "DEMO-5001234",
+            "slug": DEMO_SLUG,
         },
     )
     # Made-up places on a made-up street: the lessons happen in Greece.
@@ -297,10 +307,11 @@ def demo_seed(*, today: dt.date, students: int, progress: Callable[[int], None])
     6. Each part finishes (the pass rates from the results).
     """
     run = demo_school(today=today)
+    parts = demo_parts()
     have = Student.objects.filter(school=run.school).count()
+    have -= sum(part.own_students(run.school) for part in parts)
     if have >= students:
         return 0
-    parts = demo_parts()
     with transaction.atomic():
         for part in parts:
             part.prepare(run)

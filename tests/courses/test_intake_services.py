@@ -325,6 +325,17 @@ def test_applicants_who_never_enrolled_are_erased_after_the_retention_period(
     assert timezone.now()  # the clock is back
 
 
+def test_a_declined_applicant_is_erased_too_and_their_reason_with_them(school, coordinator_user):
+    declined = intake.applicant_decline(
+        applicant=apply(school), reason="Λεϊλά moved to Patras", by=coordinator_user
+    )
+    with time_machine.travel(FACTORY_DAY + dt.timedelta(days=370)):
+        assert intake.applicants_erase_expired() == 1
+    declined.refresh_from_db()
+    assert declined.erased_at is not None and declined.status == "declined"
+    assert "Λεϊλά" not in declined.declined_reason and declined.first_name == ""
+
+
 def test_cancelling_a_cycle_withdraws_its_open_offers(school, coordinator_user):
     from courses.services import cycle_cancel
 

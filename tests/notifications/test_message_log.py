@@ -55,3 +55,20 @@ def test_messages_to_applicants_are_for_coordinators_only(coordinator, auditor):
     )
     assert api_as(coordinator).get("/api/v1/notifications/").json()["count"] == 1
     assert api_as(auditor).get("/api/v1/notifications/").json()["count"] == 0
+
+
+def test_log_names_a_message_to_an_applicant_as_such(coordinator, client):
+    from notifications.services import Recipient, notification_queue
+
+    notification_queue(
+        school=coordinator.school,
+        kind="application_received",
+        recipients=[
+            Recipient(person="applicant:7", phone="+306900000701", email="", language="fa")
+        ],
+        context={"recipient": "Leila", "reference": "ABCD-EFGH", "school": "S"},
+        dedup_key="application:7",
+    )
+    client.force_login(coordinator)
+    page = client.get("/office/notifications/").content.decode()
+    assert ">Applicant</td>" in page and ">None</td>" not in page
