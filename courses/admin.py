@@ -23,6 +23,7 @@ from courses.models import (
     TimetableSlot,
 )
 from courses.services import lessons_regenerate, timetable_validate
+from courses.services.enrollment import seats_free
 from school.admin_history import ReadableHistoryAdmin
 from school.admin_scoping import SchoolScopedAdmin, register_school_path, register_shared
 
@@ -79,7 +80,8 @@ class CycleAdminForm(forms.ModelForm):
     def clean_capacity(self) -> int:
         capacity = self.cleaned_data["capacity"]
         if self.instance.pk:
-            enrolled = self.instance.enrollments.filter(status=Enrollment.Status.ENROLLED).count()
+            # Enrolled students and seats held for applicants' answers.
+            enrolled = self.instance.capacity - seats_free(self.instance)
             if capacity < enrolled:
                 raise ValidationError(
                     _("%(count)s students are enrolled; the capacity cannot be lower.")

@@ -106,7 +106,7 @@ def _anonymise_applications(student: Student) -> None:
     # The application repeats the student's name, phone and birthday: it is erased with them
     # (the row stays for the monthly counts).
     for applicant in Applicant.objects.filter(student=student, erased_at__isnull=True):
-        applicant_erase(applicant=applicant)
+        applicant_erase(applicant=applicant, with_student=True)
 
 
 def register_parts() -> None:

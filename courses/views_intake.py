@@ -154,10 +154,14 @@ def seat_offer(request: HttpRequest, token: str) -> HttpResponse:
     }
     if request.method == "POST":
         try:
-            if request.POST.get("answer") == "accept":
+            answer = request.POST.get("answer")
+            if answer == "accept":
                 context["enrollment"] = intake.seat_offer_accept(offer=offer)
-            else:
+            elif answer == "refuse":
                 intake.seat_offer_refuse(offer=offer)
+            else:
+                # Neither button: nothing is decided for the applicant.
+                return render(request, "courses/intake/seat_offer.html", context, status=400)
         except ConflictError as error:
             context["error"] = error.message
             return render(request, "courses/intake/seat_offer.html", context, status=409)

@@ -20,7 +20,7 @@ def xlsx_response(data: bytes, filename: str) -> HttpResponse:
 
 def posted_id(value: str | None) -> int:
     """A posted id, or 0 (which matches nothing) for anything that is not a number."""
-    return int(value) if value and value.isdigit() and len(value) < 19 else 0
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 19 else 0
 
 
 def import_report_store(request: HttpRequest, key: str, report: Any) -> None:

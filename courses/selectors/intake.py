@@ -48,11 +48,15 @@ def applicants_filtered(
     if status:
         applicants = applicants.filter(status=status)
     if level:
-        by = "placement_level_id" if level.isdigit() else "placement_level__code__iexact"
+        by = (
+            "placement_level_id"
+            if level.isascii() and level.isdigit() and len(level) < 19
+            else "placement_level__code__iexact"
+        )
         applicants = applicants.filter(**{by: level})
     if referrer == "self":
         applicants = applicants.filter(referrer__isnull=True)
-    elif referrer.isdigit():
+    elif referrer.isascii() and referrer.isdigit() and len(referrer) < 19:
         applicants = applicants.filter(referrer_id=int(referrer))
     if availability in Availability.values:
         applicants = applicants.filter(availability__contains=f",{availability},")

@@ -141,7 +141,9 @@ def cycle_update(
     if "venue" in fields or "room" in fields or teachers is not None:
         _check_same_school(cycle.school, cycle.venue, cycle.room, teachers or [])
     if "capacity" in fields:
+        # Seats offered to applicants and waiting for their answer are taken too.
         enrolled = cycle.enrollments.filter(status=Enrollment.Status.ENROLLED).count()
+        enrolled += cycle.seat_offers.filter(status=SeatOffer.Status.OPEN).count()
         if cycle.capacity < enrolled:
             raise ValidationError(
                 {
@@ -184,12 +186,13 @@ def cycle_cancel(*, cycle: Cycle) -> Cycle:
         now = timezone.now()
         cycle.cancelled_at = now
         cycle.save(update_fields=["cancelled_at"])
+        # Cycle, offers, then applicants: the order every intake step locks them in.
         offers = list(cycle.seat_offers.select_for_update().filter(status=SeatOffer.Status.OPEN))
         for offer in offers:
             offer.status = SeatOffer.Status.WITHDRAWN
             offer.answered_at = now
             offer.save()
-            applicant = offer.applicant
+            applicant = Applicant.objects.select_for_update().get(pk=offer.applicant_id)
             applicant.status = Applicant.Status.PLACED
             applicant.save()
     return cycle

@@ -166,7 +166,9 @@ def enrollment_withdraw(
     enrollment_exit(enrollment, reason=exit_reason)
     if position is not None:
         _close_waitlist_gap(cycle, position)
-    if was_enrolled and cycle.ends_on >= today:
+    # The seat freed goes to the first who waits, unless a lowered capacity or seats held for
+    # applicants leave none free.
+    if was_enrolled and cycle.ends_on >= today and seats_free(cycle) > 0:
         first = (
             cycle.enrollments.filter(status=Enrollment.Status.WAITLISTED)
             .select_related("student")

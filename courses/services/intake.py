@@ -262,11 +262,15 @@ def placement_session_create(
 
 
 def _lock(applicant: Applicant) -> Applicant:
-    return (
+    """The applicant's row, locked; an erased application takes no further step."""
+    locked = (
         Applicant.objects.select_for_update(of=("self",))
         .select_related("school", "placement_level")
         .get(pk=applicant.pk)
     )
+    if locked.erased_at is not None:
+        raise ConflictError(_("This application was erased."))
+    return locked
 
 
 def _refuse(applicant: Applicant, action: str) -> ConflictError:
@@ -564,6 +568,7 @@ def _pass_seat_on(cycle: Cycle, *, now: dt.datetime, base_url: str) -> str:
             placement_level_id=cycle.level_id,
             erased_at__isnull=True,
         )
+        .exclude(offers__cycle=cycle)
         .order_by("placed_at", "applied_at", "pk")
         .first()
     )
@@ -578,7 +583,8 @@ def _pass_seat_on(cycle: Cycle, *, now: dt.datetime, base_url: str) -> str:
 def seat_offer_refuse(
     *, offer: SeatOffer, now: dt.datetime | None = None, base_url: str | None = None
 ) -> SeatOffer:
-    """The applicant says no from the link: the seat passes on at once."""
+    """The applicant says no from the link: the seat passes on at once, and they wait again
+    among those placed."""
     now = now or timezone.now()
     offer, cycle = _lock_offer(offer)
     applicant = _lock(offer.applicant)
@@ -587,9 +593,9 @@ def seat_offer_refuse(
     offer.status = SeatOffer.Status.REFUSED
     offer.answered_at = now
     offer.save()
-    applicant.status = Applicant.Status.DECLINED
-    applicant.declined_reason = _("Refused the seat offered in %(code)s.") % {"code": cycle.code}
-    applicant.closed_at = now
+    # They cannot come to this cycle, perhaps to another: back among those placed, for the
+    # office to offer another time (a seat of this cycle never comes back to them by itself).
+    applicant.status = Applicant.Status.PLACED
     applicant.save()
     _pass_seat_on(cycle, now=now, base_url=base_url or site_url())
     return offer
@@ -641,14 +647,21 @@ def applicant_decline(
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the application is declined.")})
+    # Locks in the order every step takes them (cycle, offer, applicant), so a decline at the
+    # moment the applicant accepts, or the expiry job runs, waits instead of deadlocking.
+    pending = SeatOffer.objects.filter(applicant=applicant, status=SeatOffer.Status.OPEN).first()
+    cycle = offer = None
+    if pending is not None:
+        offer, cycle = _lock_offer(pending)
     applicant = _lock(applicant)
     if applicant.status not in OPEN_STATUSES:
         raise _refuse(applicant, _("declined"))
     now = timezone.now()
-    offer = applicant.offers.filter(status=SeatOffer.Status.OPEN).first()
-    cycle = None
+    if offer is not None and offer.status != SeatOffer.Status.OPEN:
+        offer = cycle = None  # answered while we waited for the lock
+    if offer is None and applicant.offers.filter(status=SeatOffer.Status.OPEN).exists():
+        raise ConflictError(_("A seat was offered meanwhile: open the application again."))
     if offer is not None:
-        offer, cycle = _lock_offer(offer)
         offer.status = SeatOffer.Status.WITHDRAWN
         offer.answered_at = now
         offer.save()
@@ -683,6 +696,13 @@ def applicant_merge(*, duplicate: Applicant, into: Applicant, by: User | None = 
         raise _refuse(duplicate, _("merged"))
     if into.erased_at is not None:
         raise ConflictError(_("That application was erased."))
+    if into.status in (Applicant.Status.DECLINED, Applicant.Status.ENROLLED):
+        # The person is applying again after an earlier application closed: the new one is
+        # the one that goes on.
+        raise ConflictError(
+            _("The earlier application is %(status)s: keep this one, it is the one that goes on.")
+            % {"status": into.get_status_display().lower()}
+        )
     into.email = into.email or duplicate.email
     into.referrer = into.referrer or duplicate.referrer
     into.availability = availability_field(into.availability_codes + duplicate.availability_codes)
@@ -736,9 +756,20 @@ def applicants_erase_expired(*, now: dt.datetime | None = None) -> int:
     return erased
 
 
-def applicant_erase(*, applicant: Applicant, now: dt.datetime | None = None) -> Applicant:
+def applicant_erase(
+    *, applicant: Applicant, now: dt.datetime | None = None, with_student: bool = False
+) -> Applicant:
     """Empty an application of personal data, with its history and its messages. Not while
-    a seat is held for it: the link would enroll a person with no name (decline first)."""
+    a seat is held for it: the link would enroll a person with no name (decline first). Not
+    an enrolled applicant on its own: the student record holds the same data and is erased
+    by the student's anonymisation, which erases the application with it (``with_student``)."""
+    if applicant.status == Applicant.Status.ENROLLED and not with_student:
+        raise ConflictError(
+            _(
+                "This applicant is now a student: erase the student's record (their data "
+                "request), which erases the application with it."
+            )
+        )
     if applicant.offers.filter(status=SeatOffer.Status.OPEN).exists():
         raise ConflictError(
             _("A seat is held for this applicant: decline the application first, then erase it.")
@@ -749,10 +780,10 @@ def applicant_erase(*, applicant: Applicant, now: dt.datetime | None = None) -> 
     if applicant.status == Applicant.Status.DECLINED:
         # A declined row keeps a reason (a constraint); the office's own words may name them.
         applicant.declined_reason = "erased"
-    applicant.duplicate_of = None
+    # An erased applicant no longer takes a seat at a placement test.
+    applicant.session = None
     applicant.erased_at = now
     applicant.save_without_historical_record()  # type: ignore[attr-defined]
     applicant.history.all().delete()
-    applicant.duplicates.update(duplicate_of=None)
     Notification.objects.filter(person=f"applicant:{applicant.pk}").delete()
     return applicant

@@ -385,7 +385,7 @@ def test_i_cannot_come_gives_the_seat_back(client, offered):
     response = client.post(link, {"answer": "refuse"})
     assert 'data-answer="refused"' in response.content.decode()
     applicant.refresh_from_db()
-    assert applicant.status == "declined"
+    assert applicant.status == "placed"
     assert not Enrollment.objects.filter(cycle=cycle).exists()
 
 
