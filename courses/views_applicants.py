@@ -104,7 +104,8 @@ def applicant_detail(request: SignedInRequest, pk: int) -> HttpResponse:
         "merge": not erased
         and applicant.duplicate_of_id is not None
         and status in (Applicant.Status.APPLIED, Applicant.Status.INVITED),
-        "erase": not erased,
+        # An enrolled applicant is erased with their student record, not here.
+        "erase": not erased and status != Applicant.Status.ENROLLED and not offers,
     }
     return render(
         request,

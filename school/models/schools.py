@@ -125,15 +125,35 @@ class School(models.Model):
         return self.name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        # A school made in code (the demo, a script) gets its address from its name, as the
-        # migration gave one to each school that existed before addresses.
-        if not self.slug:
-            base = slugify(self.name)[:50].strip("-") or "school"
-            self.slug, n = base, 1
-            while School.objects.filter(slug=self.slug).exclude(pk=self.pk).exists():
-                n += 1
-                self.slug = f"{base}-{n}"
+        # A school made in code (the demo, a script) gets its address from its name.
+        self.fill_slug()
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        # The API takes a school "by id or slug": digits alone would read as an id.
+        if self.slug.isdigit():
+            raise ValidationError(
+                {
+                    "slug": _(
+                        "A school's address needs at least one letter: digits alone read as its number."
+                    )
+                }
+            )
+
+    def fill_slug(self) -> None:
+        """Give a school without an address one from its name ("Athens Social School" ->
+        athens-social-school; school, school-2 ... for a name with no Latin letters), as the
+        migration gave one to each school that existed before addresses."""
+        if self.slug:
+            return
+        base = slugify(self.name)[:50].strip("-") or "school"
+        if base.isdigit():
+            base = f"school-{base}"
+        self.slug, n = base, 1
+        while School.objects.filter(slug=self.slug).exclude(pk=self.pk).exists():
+            n += 1
+            self.slug = f"{base}-{n}"
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
@@ -28,17 +27,6 @@ from school.models import (
 from school.two_factor import token_matches
 
 
-def school_slug_for(name: str) -> str:
-    """A free slug for a school's public addresses: its name in Latin letters where it has
-    any ("Athens Social School" -> athens-social-school), else school-<n>."""
-    base = slugify(name)[:50].strip("-") or "school"
-    slug, n = base, 1
-    while School.objects.filter(slug=slug).exists():
-        n += 1
-        slug = f"{base}-{n}"
-    return slug
-
-
 @transaction.atomic
 def school_create(
     *,
@@ -51,12 +39,13 @@ def school_create(
 ) -> School:
     school = School(
         name=name,
-        slug=slug or school_slug_for(name),
+        slug=slug,
         country=country.upper(),
         programme_period=programme_period,
         operation_code=operation_code,
         time_zone=time_zone,
     )
+    school.fill_slug()
     school.full_clean()
     school.save()
     return school

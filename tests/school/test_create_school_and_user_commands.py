@@ -158,3 +158,15 @@ def test_unknown_school_is_a_clear_error():
             "--school",
             "999999",
         )
+
+
+def test_a_school_address_of_digits_alone_is_refused_and_never_made():
+    from django.core.exceptions import ValidationError
+
+    from school.services import school_create
+
+    with pytest.raises(ValidationError) as error:
+        school_create(name="Σχολείο", country="GR", slug="2024")
+    assert "slug" in error.value.message_dict
+    assert school_create(name="2024", country="GR").slug == "school-2024"
+    assert school_create(name="Σχολείο Αθήνας", country="GR").slug == "school"
