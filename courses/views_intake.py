@@ -82,6 +82,8 @@ def apply(request: HttpRequest, slug: str) -> HttpResponse:
                     school=school,
                     form=form.application(),
                     client_ip=request.META.get("REMOTE_ADDR", ""),
+                    # The consent recorded is the one the person read on this page.
+                    shown_in=translation.get_language() or "",
                 )
             except intake.TooManyApplications:
                 return render(

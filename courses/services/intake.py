@@ -175,8 +175,10 @@ def application_submit(
     client_ip: str,
     now: dt.datetime | None = None,
     rate_limited: bool = True,
+    shown_in: str = "",
 ) -> Applicant:
-    """Take one application from the public page or the API.
+    """Take one application from the public page or the API. ``shown_in``: the language the
+    page showed the consent in (default: the applicant's language), recorded with its words.
 
     1. Count it against the client address and the phone (Redis, shared by every process);
        over either limit raises ``TooManyApplications`` and nothing is stored.
@@ -228,7 +230,7 @@ def application_submit(
             availability=availability_field(form.availability),
             referrer=form.referrer,
             consent_version=form.consent_version,
-            consent_text=consent_text(school, form.language),
+            consent_text=consent_text(school, shown_in or form.language),
             duplicate_of=_likely_duplicate(school, form),
             applied_at=now,
         )

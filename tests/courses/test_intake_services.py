@@ -443,3 +443,11 @@ def test_filters_with_digits_of_other_scripts_find_nothing_rather_than_fail(scho
     for value in ("²", "٣", "99999999999999999999999"):
         assert list(applicants_filtered(rows, level=value)) == []
         assert list(applicants_filtered(rows, referrer=value)) == list(rows)
+
+
+def test_the_consent_recorded_is_the_one_shown(school):
+    applicant = intake.application_submit(
+        school=school, form=form(language="en"), client_ip="192.0.2.50", shown_in="fa"
+    )
+    assert applicant.consent_text == intake.consent_text(school, "fa")
+    assert applicant.consent_text != intake.consent_text(school, "en")
