@@ -190,12 +190,21 @@ def placement_tests(story: Story, applicants: dict[str, Applicant]) -> None:
     library = story.run.rooms[2].venue
     # Planned a month from the real clock (the service plans only later tests, and invites
     # only to those), then moved to their days in the story.
-    later = timezone.now() + dt.timedelta(days=30)
+    later = timezone.localtime(timezone.now() + dt.timedelta(days=30), story.zone).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
     past = intake.placement_session_create(
         school=story.school, starts_at=later, capacity=12, place="Αίθουσα 2", venue=centre
     )
+    # Next week's is planned at its own time when the story's today is the real one, so the
+    # invitations' SMS say the day and hour it is held.
+    next_week = story.at(-6, 10)
     upcoming = intake.placement_session_create(
-        school=story.school, starts_at=later, capacity=10, place="Αναγνωστήριο", venue=library
+        school=story.school,
+        starts_at=next_week if next_week > timezone.now() else later,
+        capacity=10,
+        place="Αναγνωστήριο",
+        venue=library,
     )
     invitations = {
         past: {"esther": 38, "zahra": 38, "oksana": 40, "chinedu": 40, "omid": 37},
